@@ -1,0 +1,45 @@
+# Entry points for people; CMake and CTest do the work.
+#   make demo   install what is missing, build, record a 10 s harvest from the simulator
+#   make test   install what is missing, build normal and ASan+UBSan, run all tests in both
+#   make bench  performance figures (see bench/README.md)
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps build build-asan demo test test-fast bench format clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DSHEEP_SANITIZE=ON > /dev/null
+	@cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+demo: build
+	@./scripts/demo.sh $(BUILD)
+
+test: build build-asan
+	@echo "== tests, release build =="
+	@ctest --test-dir $(BUILD) --output-on-failure
+	@echo "== tests, ASan+UBSan build =="
+	@ctest --test-dir $(BUILD_ASAN) --output-on-failure
+
+# release build only, for a quick round while working
+test-fast: build
+	@ctest --test-dir $(BUILD) --output-on-failure
+
+bench: build
+	@/usr/bin/python3 bench/bench.py --build $(BUILD)
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,290 @@
+/*
+ * main.c - shepherd-pru-sim: a stand-in for the PRUs and the shepherd kernel module.
+ *
+ * Creates ROOT/sysfs (the files of /sys/shepherd) and ROOT/mem (a file standing in for physical
+ * memory: file offset = physical address), places the four rings at a page-aligned address and
+ * produces harvest samples in real time or faster. Both paths are printed at start; everything is
+ * removed again on SIGINT/SIGTERM unless --keep is given.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pru/shepherd_abi.h"
+#include "pru_model.h"
+#include "sim_sysfs.h"
+
+#define SIM_VERSION "0.1.0"
+#define RING_BASE 0x01000000ull /* "physical" address of the carve-out */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(FILE *out)
+{
+	fputs("Usage: shepherd-pru-sim [OPTIONS]\n"
+	      "\n"
+	      "Stand-in for the Shepherd PRUs and kernel module. Creates ROOT/sysfs (the files of\n"
+	      "/sys/shepherd) and ROOT/mem (physical memory: file offset = address) and produces\n"
+	      "samples into the rings. Point the sheep at it with\n"
+	      "  shepherd-sheep --sysfs-root ROOT/sysfs --mem-device ROOT/mem run TASK.yaml\n"
+	      "\n"
+	      "Options:\n"
+	      "  -r, --root DIR      where to create the files (default /dev/shm/shepherd-sim)\n"
+	      "  -s, --speed X|max   run X times faster than real time, or as fast as possible\n"
+	      "                      (default 1); timestamps stay on the 10 us grid\n"
+	      "      --seed N        seed of the deterministic signal (default 1)\n"
+	      "      --no-overrun    lock-step: wait while the IV-out ring is more than half\n"
+	      "                      full (uses the sheep's consumer marks), so that a slow\n"
+	      "                      reader (valgrind) loses nothing\n"
+	      "      --keep          leave the files in place on exit\n"
+	      "  -v, --verbose       log state changes, sysfs writes and messages\n"
+	      "      --version       print the version and exit\n"
+	      "  -h, --help          show this help and exit\n"
+	      "\n"
+	      "Deviations from the kernel module (plain files cannot refuse a write):\n"
+	      "  * A write that sysfs would reject with -EBUSY or -EINVAL (time_start in the past\n"
+	      "    or while not idle, time_stop while idle, mode while running, an unknown mode)\n"
+	      "    is ignored; the simulator posts message 0xE0 (invalid command) to pru_msg_box,\n"
+	      "    logs the reason on stderr and leaves `state` unchanged.\n"
+	      "  * pru_msg_box is a FIFO that holds one record (\"type v0 v1\" or \"0 \"); a read\n"
+	      "    pops it and the next record appears within ~5 ms. Readers should open it\n"
+	      "    non-blocking (an empty FIFO then reads as empty). Writing to it is not\n"
+	      "    supported.\n"
+	      "  * time_start and time_stop read back `None` once the write was processed.\n"
+	      "  * Settings files (calibration, virtual harvester/converter, gpio mask, aux\n"
+	      "    voltage) are stored, not interpreted; writing a firmware name resets the PRU.\n"
+	      "  * While stopping after time_stop, `state` reads `unknown`, as on hardware.\n",
+	      out);
+}
+
+static int write_memory_files(struct sim_sysfs *sysfs)
+{
+	static const char *const names[] = {"iv_inp", "iv_out", "gpio", "util"};
+	static const uint64_t offsets[] = {SHP_CARVEOUT_IV_INP_OFF, SHP_CARVEOUT_IV_OUT_OFF,
+					   SHP_CARVEOUT_GPIO_OFF, SHP_CARVEOUT_UTIL_OFF};
+	static const uint64_t sizes[] = {SHP_IV_INP_SIZE, SHP_IV_OUT_SIZE, SHP_GPIO_SIZE,
+					 SHP_UTIL_SIZE};
+	char name[64];
+	for (int r = 0; r < 4; r++) {
+		snprintf(name, sizeof(name), "memory/%s_address", names[r]);
+		if (sim_sysfs_publish_u64(sysfs, name, RING_BASE + offsets[r]) != 0)
+			return -1;
+		snprintf(name, sizeof(name), "memory/%s_size", names[r]);
+		if (sim_sysfs_publish_u64(sysfs, name, sizes[r]) != 0)
+			return -1;
+	}
+	static const char *const zeros[] = {"sync/error",
+					    "sync/error_sum",
+					    "sync/correction",
+					    "gpio_tracer_mask",
+					    "dac_auxiliary_voltage_raw",
+					    NULL};
+	for (int k = 0; zeros[k]; k++)
+		if (sim_sysfs_publish(sysfs, zeros[k], "0") != 0)
+			return -1;
+	return sim_sysfs_publish(sysfs, "calibration_settings", "0 0 \n0 0 \n0 0 ") ||
+	       sim_sysfs_publish(sysfs, "virtual_harvester_settings", "") ||
+	       sim_sysfs_publish(sysfs, "virtual_converter_settings", "") ||
+	       sim_sysfs_publish(sysfs, "pru0_firmware", "am335x-pru0-shepherd-EMU-fw") ||
+	       sim_sysfs_publish(sysfs, "pru1_firmware", "am335x-pru1-shepherd-fw");
+}
+
+static uint8_t *map_memory(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return NULL;
+	uint8_t *p = MAP_FAILED;
+	if (ftruncate(fd, (off_t)(RING_BASE + SHP_CARVEOUT_SIZE)) == 0)
+		p = mmap(NULL, SHP_CARVEOUT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 (off_t)RING_BASE);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void init_rings(uint8_t *base)
+{
+	/* as after firmware boot: indices "none yet", canaries in place */
+	static const uint32_t idx_offs[] = {SHP_CARVEOUT_IV_INP_OFF, SHP_CARVEOUT_IV_OUT_OFF,
+					    SHP_CARVEOUT_GPIO_OFF, SHP_CARVEOUT_UTIL_OFF};
+	static const uint32_t canary_offs[] = {SHP_CARVEOUT_IV_INP_OFF + SHP_IV_INP_CANARY_OFF,
+					       SHP_CARVEOUT_IV_OUT_OFF + SHP_IV_OUT_CANARY_OFF,
+					       SHP_CARVEOUT_GPIO_OFF + SHP_GPIO_CANARY_OFF,
+					       SHP_CARVEOUT_UTIL_OFF + SHP_UTIL_CANARY_OFF};
+	uint32_t none = SHP_IDX_OUT_OF_BOUND, canary = SHP_CANARY_VALUE_U32;
+	for (int r = 0; r < 4; r++) {
+		memcpy(base + idx_offs[r], &none, 4);
+		memcpy(base + canary_offs[r], &canary, 4);
+	}
+}
+
+static int claim_root(const char *root)
+{
+	char pidfile[PATH_MAX + 8];
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", root);
+	FILE *f = fopen(pidfile, "r");
+	if (f) {
+		int pid = 0;
+		if (fscanf(f, "%d", &pid) == 1 && pid > 0 && kill(pid, 0) == 0) {
+			fclose(f);
+			fprintf(stderr, "shepherd-pru-sim: another simulator (pid %d) uses %s\n",
+				pid, root);
+			return -1;
+		}
+		fclose(f);
+	}
+	f = fopen(pidfile, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"speed", required_argument, NULL, 's'},
+		{"seed", required_argument, NULL, 'S'},
+		{"no-overrun", no_argument, NULL, 'o'},
+		{"keep", no_argument, NULL, 'k'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *root = "/dev/shm/shepherd-sim";
+	struct sim_pru pru;
+	memset(&pru, 0, sizeof(pru));
+	pru.speed = 1.0;
+	pru.seed = 1;
+	bool keep = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "r:s:vh", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'r':
+			root = optarg;
+			break;
+		case 's':
+			if (strcmp(optarg, "max") == 0) {
+				pru.speed = 0;
+				break;
+			}
+			pru.speed = strtod(optarg, &end);
+			if (*end || end == optarg || !(pru.speed > 0 && pru.speed <= 100000)) {
+				fprintf(stderr,
+					"shepherd-pru-sim: --speed takes a factor > 0 or 'max', "
+					"not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'S':
+			pru.seed = strtoull(optarg, &end, 10);
+			if (*end || end == optarg) {
+				fprintf(stderr,
+					"shepherd-pru-sim: --seed takes an integer, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'o':
+			pru.lockstep = true;
+			break;
+		case 'k':
+			keep = true;
+			break;
+		case 'v':
+			pru.verbose = 1;
+			break;
+		case 'V':
+			printf("shepherd-pru-sim %s\n", SIM_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "shepherd-pru-sim: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+
+	if (mkdir(root, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "shepherd-pru-sim: cannot create %s: %s\n", root, strerror(errno));
+		return 1;
+	}
+	if (claim_root(root) != 0)
+		return 1;
+	char sysfs_dir[PATH_MAX], mem_path[PATH_MAX], pid_path[PATH_MAX];
+	snprintf(sysfs_dir, sizeof(sysfs_dir), "%s/sysfs", root);
+	snprintf(mem_path, sizeof(mem_path), "%s/mem", root);
+	snprintf(pid_path, sizeof(pid_path), "%s/pid", root);
+
+	struct sim_sysfs sysfs = {.inotify_fd = -1};
+	uint8_t *mem = map_memory(mem_path);
+	if (!mem || sim_sysfs_create(&sysfs, sysfs_dir) != 0 || write_memory_files(&sysfs) != 0) {
+		fprintf(stderr, "shepherd-pru-sim: cannot set up %s: %s\n", root, strerror(errno));
+		unlink(pid_path);
+		return 1;
+	}
+	init_rings(mem);
+	pru.sysfs = &sysfs;
+	pru.iv_inp = mem + SHP_CARVEOUT_IV_INP_OFF;
+	pru.iv_out = mem + SHP_CARVEOUT_IV_OUT_OFF;
+	pru.gpio = mem + SHP_CARVEOUT_GPIO_OFF;
+	pru.util = mem + SHP_CARVEOUT_UTIL_OFF;
+	sim_pru_init(&pru);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	char speed[32];
+	if (pru.speed > 0)
+		snprintf(speed, sizeof(speed), "%gx", pru.speed);
+	else
+		snprintf(speed, sizeof(speed), "max");
+	printf("shepherd-pru-sim %s: sysfs %s, memory %s (rings at 0x%llx), speed %s%s\n",
+	       SIM_VERSION, sysfs_dir, mem_path, RING_BASE, speed,
+	       pru.lockstep ? ", lock-step" : "");
+	printf("export SHEPHERD_SYSFS_ROOT=%s SHEPHERD_MEM_DEVICE=%s\n", sysfs_dir, mem_path);
+	printf("ready\n");
+	fflush(stdout);
+
+	struct pollfd pfd = {.fd = sysfs.inotify_fd, .events = POLLIN};
+	int timeout = 0;
+	while (!stop_signal) {
+		if (poll(&pfd, 1, timeout) > 0)
+			sim_sysfs_events(&sysfs, sim_pru_on_event, &pru);
+		timeout = sim_pru_step(&pru);
+	}
+
+	munmap(mem, SHP_CARVEOUT_SIZE);
+	if (!keep) {
+		sim_sysfs_remove(&sysfs);
+		unlink(mem_path);
+		unlink(pid_path);
+		rmdir(root);
+	}
+	return 0;
+}

@@ -1,0 +1,381 @@
+/* pru_model.c - state machine, start/stop timing and IV/util production of the simulated PRUs. */
+#include "pru_model.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "signal_model.h"
+
+#define N_OUT SHP_IV_OUT_SAMPLES_N
+#define MAX_BATCH 10000u
+#define IDLE_POLL_MS 5          /* refill latency of the message box */
+#define ARM_LEAD_NS 93750000ull /* kernel hrtimer fires at T - 15/16 * 100 ms */
+#define STOP_LAG_NS 6250000ull  /* time_stop takes effect at T + 1/16 * 100 ms */
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const char *const mode_names[] = {"harvester",    "hrv_adc_read", "emulator", "emu_adc_read",
+					 "emu_loopback", "debug",        "none",     NULL};
+
+static const char *state_text(enum shp_pru_state st)
+{
+	switch (st) {
+	case SHP_STATE_IDLE:
+		return "idle";
+	case SHP_STATE_ARMED:
+		return "armed";
+	case SHP_STATE_STARTING:
+		return "starting";
+	case SHP_STATE_RUNNING:
+		return "running";
+	case SHP_STATE_RESET:
+		return "reset";
+	case SHP_STATE_FAULT:
+		return "fault";
+	default:
+		return "unknown"; /* the kernel module shows "stopped" as unknown, too */
+	}
+}
+
+static void set_state(struct sim_pru *p, enum shp_pru_state st)
+{
+	if (p->verbose && st != p->state)
+		fprintf(stderr, "shepherd-pru-sim: state %s -> %s\n", state_text(p->state),
+			state_text(st));
+	p->state = st;
+	sim_sysfs_publish(p->sysfs, "state", state_text(st));
+}
+
+/*
+ * The message box is a FIFO holding exactly one record: the oldest message, or "0 " when there
+ * is none. A read takes the record out; once the FIFO is found empty, the record shown was
+ * consumed (popped, if it was a message) and the next one is put in.
+ */
+static void fifo_put_next(struct sim_pru *p)
+{
+	char buf[64];
+	if (p->msg_count == 0) {
+		snprintf(buf, sizeof(buf), "0 \n");
+		p->msg_in_fifo = false;
+	} else {
+		const struct sim_msg *m = &p->msgs[p->msg_head];
+		snprintf(buf, sizeof(buf), "%u %u %u\n", m->type, m->v0, m->v1);
+		p->msg_in_fifo = true;
+	}
+	if (write(p->msg_fd, buf, strlen(buf)) < 0 && p->verbose)
+		fprintf(stderr, "shepherd-pru-sim: message box write failed: %s\n",
+			strerror(errno));
+}
+
+static void sync_msg_box(struct sim_pru *p)
+{
+	int pending = 0;
+	if (p->msg_fd < 0 || ioctl(p->msg_fd, FIONREAD, &pending) != 0 || pending > 0)
+		return;
+	if (p->msg_in_fifo) { /* a reader took the head message */
+		p->msg_head = (p->msg_head + 1) % SIM_MSG_QUEUE;
+		p->msg_count--;
+	}
+	fifo_put_next(p);
+}
+
+static void publish_msg_box(struct sim_pru *p)
+{
+	/* a new message replaces a shown "0 ", unless a reader just took that */
+	if (p->msg_in_fifo || p->msg_fd < 0)
+		return;
+	char scratch[64];
+	ssize_t n = read(p->msg_fd, scratch, sizeof(scratch));
+	(void)n;
+	fifo_put_next(p);
+}
+
+static void post_msg(struct sim_pru *p, uint32_t type, uint32_t v0, uint32_t v1)
+{
+	if (p->msg_count == SIM_MSG_QUEUE) {
+		/* full: the oldest message not already in the FIFO is dropped, as in the kernel */
+		for (unsigned k = p->msg_in_fifo ? 1 : 0; k + 1 < p->msg_count; k++)
+			p->msgs[(p->msg_head + k) % SIM_MSG_QUEUE] =
+				p->msgs[(p->msg_head + k + 1) % SIM_MSG_QUEUE];
+		p->msg_count--;
+	}
+	unsigned slot = (p->msg_head + p->msg_count) % SIM_MSG_QUEUE;
+	p->msgs[slot] = (struct sim_msg){type, v0, v1};
+	p->msg_count++;
+	if (p->verbose)
+		fprintf(stderr, "shepherd-pru-sim: message 0x%02X %u %u\n", type, v0, v1);
+	publish_msg_box(p);
+}
+
+static void reject(struct sim_pru *p, const char *file, const char *value, const char *why)
+{
+	fprintf(stderr, "shepherd-pru-sim: rejected '%s' written to %s: %s\n", value, file, why);
+	post_msg(p, SHP_MSG_ERR_INVALID_CMD, 0, 0);
+}
+
+/* A reset re-initialises the PRUs: cursors back to zero, message 0xF0, then idle. */
+static void pru_reset(struct sim_pru *p)
+{
+	set_state(p, SHP_STATE_RESET);
+	p->cursor = 0;
+	p->util_cursor = 0;
+	p->produced = 0;
+	p->stop_ns = 0;
+	p->start_s = 0;
+	post_msg(p, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, 0);
+	set_state(p, SHP_STATE_IDLE);
+}
+
+void sim_pru_init(struct sim_pru *p)
+{
+	p->state = SHP_STATE_UNKNOWN;
+	snprintf(p->mode, sizeof(p->mode), "harvester");
+	sim_sysfs_publish(p->sysfs, "mode", p->mode);
+	sim_sysfs_publish(p->sysfs, "time_start", "None");
+	sim_sysfs_publish(p->sysfs, "time_stop", "None");
+	p->msg_fd = sim_sysfs_fifo(p->sysfs, "pru_msg_box");
+	if (p->msg_fd >= 0)
+		fifo_put_next(p);
+	set_state(p, SHP_STATE_IDLE);
+}
+
+static bool parse_int(const char *text, int64_t *v)
+{
+	char tail;
+	long long x;
+	if (sscanf(text, "%lld%c", &x, &tail) != 1)
+		return false;
+	*v = x;
+	return true;
+}
+
+static void on_time_start(struct sim_pru *p, const char *text)
+{
+	int64_t t;
+	uint64_t wall = now_ns(CLOCK_REALTIME);
+	if (p->state != SHP_STATE_IDLE) {
+		reject(p, "time_start", text, "busy: state is not idle");
+	} else if (strcmp(text, "now") == 0) {
+		/* starts at the next 100 ms boundary */
+		p->start_ns = (wall / SHP_SYNC_INTERVAL_NS + 1) * SHP_SYNC_INTERVAL_NS;
+		p->start_s = 0;
+		set_state(p, SHP_STATE_STARTING);
+	} else if (!parse_int(text, &t)) {
+		reject(p, "time_start", text, "not an integer number of seconds");
+	} else if ((uint64_t)t * SHP_NS_PER_S < wall + SHP_NS_PER_S) {
+		reject(p, "time_start", text, "must be at least 1 s in the future");
+	} else {
+		p->start_s = t;
+		p->start_ns = (uint64_t)t * SHP_NS_PER_S;
+		set_state(p, SHP_STATE_ARMED);
+	}
+	sim_sysfs_publish(p->sysfs, "time_start", "None");
+}
+
+static void on_time_stop(struct sim_pru *p, const char *text)
+{
+	int64_t t;
+	if (strcmp(text, "now") == 0) {
+		if (p->state != SHP_STATE_IDLE)
+			pru_reset(p);
+	} else if (!parse_int(text, &t) || t <= 0) {
+		reject(p, "time_stop", text, "not an integer number of seconds");
+	} else if (p->state == SHP_STATE_IDLE) {
+		reject(p, "time_stop", text, "busy: nothing to stop while idle");
+	} else {
+		p->stop_ns = (uint64_t)t * SHP_NS_PER_S;
+	}
+	sim_sysfs_publish(p->sysfs, "time_stop", "None");
+}
+
+static void on_mode(struct sim_pru *p, const char *text)
+{
+	int k = 0;
+	while (mode_names[k] && strcmp(mode_names[k], text) != 0)
+		k++;
+	if (!mode_names[k]) {
+		reject(p, "mode", text, "unknown mode");
+	} else if (p->state != SHP_STATE_IDLE) {
+		reject(p, "mode", text, "busy: state is not idle");
+	} else {
+		memcpy(p->mode, mode_names[k], strlen(mode_names[k]) + 1);
+		pru_reset(p);
+	}
+	sim_sysfs_publish(p->sysfs, "mode", p->mode);
+}
+
+/* Settings files: stored as written while idle; the model does not interpret them. */
+static void on_setting(struct sim_pru *p, const char *name, const char *text)
+{
+	if (p->state != SHP_STATE_IDLE)
+		reject(p, name, text, "busy: state is not idle");
+	if (strcmp(name, "pru0_firmware") == 0 || strcmp(name, "pru1_firmware") == 0)
+		pru_reset(p); /* loading firmware reboots the PRU */
+}
+
+void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name)
+{
+	struct sim_pru *p = ctx;
+	(void)kind;
+	if (strcmp(name, "pru_msg_box") == 0)
+		return; /* the FIFO: nothing to re-read */
+	char text[4096];
+	if (sim_sysfs_read(p->sysfs, name, text, sizeof(text)) < 0)
+		return;
+	if (p->verbose)
+		fprintf(stderr, "shepherd-pru-sim: %s <- '%s'\n", name, text);
+	if (strcmp(name, "time_start") == 0)
+		on_time_start(p, text);
+	else if (strcmp(name, "time_stop") == 0)
+		on_time_stop(p, text);
+	else if (strcmp(name, "mode") == 0)
+		on_mode(p, text);
+	else if (strcmp(name, "state") == 0)
+		set_state(p, p->state); /* not writable on hardware: restore */
+	else
+		on_setting(p, name, text);
+}
+
+/* ---- production -------------------------------------------------------------------------- */
+
+static uint64_t sim_time_ns(const struct sim_pru *p)
+{
+	uint64_t mono = now_ns(CLOCK_MONOTONIC);
+	if (mono <= p->mono0)
+		return p->start_ns;
+	return p->start_ns + (uint64_t)((double)(mono - p->mono0) * p->speed);
+}
+
+/* Lock-step: a consumer mark half a ring ahead that is still set means the reader lags. */
+static bool reader_lags(const struct sim_pru *p, uint32_t slot)
+{
+	if (slot % SHP_IV_OUT_MARK_INTERVAL != 0)
+		return false;
+	uint32_t ahead = (slot + N_OUT / 2) % N_OUT;
+	uint64_t ts;
+	memcpy(&ts, p->iv_out + SHP_IV_OUT_TS_OFF + (size_t)ahead * 8, 8);
+	return ts != 0;
+}
+
+static void write_util(struct sim_pru *p, uint64_t window)
+{
+	uint32_t p0max, p0sum, p0cnt, p1max;
+	sim_signal_util(p->seed, window, &p0max, &p0sum, &p0cnt, &p1max);
+	uint32_t s = p->util_cursor;
+	uint64_t ts = p->start_ns + (window + 1) * SHP_SYNC_INTERVAL_NS;
+	memcpy(p->util + SHP_UTIL_TS_OFF + (size_t)s * 8, &ts, 8);
+	memcpy(p->util + SHP_UTIL_P0_MAX_OFF + (size_t)s * 4, &p0max, 4);
+	memcpy(p->util + SHP_UTIL_P0_SUM_OFF + (size_t)s * 4, &p0sum, 4);
+	memcpy(p->util + SHP_UTIL_P0_COUNT_OFF + (size_t)s * 4, &p0cnt, 4);
+	memcpy(p->util + SHP_UTIL_P1_MAX_OFF + (size_t)s * 4, &p1max, 4);
+	__atomic_store_n((uint32_t *)(void *)(p->util + SHP_UTIL_IDX_OFF), s, __ATOMIC_RELEASE);
+	p->util_cursor = (s + 1) % SHP_UTIL_SAMPLES_N;
+}
+
+/* Writes samples [produced, target) into the IV-out ring; returns false if lock-step blocked. */
+static bool produce(struct sim_pru *p, uint64_t target)
+{
+	uint32_t v[MAX_BATCH], i[MAX_BATCH];
+	while (p->produced < target) {
+		uint64_t count = target - p->produced;
+		if (count > MAX_BATCH)
+			count = MAX_BATCH;
+		uint64_t ts0 = p->start_ns + p->produced * SHP_SAMPLE_INTERVAL_NS;
+		sim_signal_harvest(p->seed, ts0, (uint32_t)count, v, i);
+		for (uint32_t k = 0; k < count; k++) {
+			uint32_t s = p->cursor;
+			if (p->lockstep && reader_lags(p, s)) {
+				count = k;
+				break;
+			}
+			uint64_t ts = ts0 + (uint64_t)k * SHP_SAMPLE_INTERVAL_NS;
+			memcpy(p->iv_out + SHP_IV_OUT_TS_OFF + (size_t)s * 8, &ts, 8);
+			memcpy(p->iv_out + SHP_IV_OUT_V_OFF + (size_t)s * 4, &v[k], 4);
+			memcpy(p->iv_out + SHP_IV_OUT_I_OFF + (size_t)s * 4, &i[k], 4);
+			__atomic_store_n((uint32_t *)(void *)(p->iv_out + SHP_IV_OUT_IDX_OFF), s,
+					 __ATOMIC_RELEASE);
+			p->cursor = (s + 1) % N_OUT;
+			p->produced++;
+			if (p->produced % SHP_SAMPLES_PER_SYNC == 0)
+				write_util(p, p->produced / SHP_SAMPLES_PER_SYNC - 1);
+		}
+		if (count == 0)
+			return false;
+	}
+	return true;
+}
+
+static void start_running(struct sim_pru *p)
+{
+	uint64_t wall = now_ns(CLOCK_REALTIME);
+	uint64_t late = wall > p->start_ns ? wall - p->start_ns : 0;
+	double speed = p->speed > 0 ? p->speed : 1.0;
+	p->mono0 = now_ns(CLOCK_MONOTONIC) - (uint64_t)((double)late / speed);
+	p->produced = 0;
+	set_state(p, SHP_STATE_RUNNING);
+}
+
+static int ms_until(uint64_t now, uint64_t then)
+{
+	if (then <= now)
+		return 0;
+	uint64_t ms = (then - now + 999999) / 1000000;
+	return ms > IDLE_POLL_MS ? IDLE_POLL_MS : (int)ms;
+}
+
+int sim_pru_step(struct sim_pru *p)
+{
+	sync_msg_box(p);
+	uint64_t wall = now_ns(CLOCK_REALTIME);
+	switch (p->state) {
+	case SHP_STATE_ARMED:
+		if (wall + ARM_LEAD_NS < p->start_ns)
+			return ms_until(wall + ARM_LEAD_NS, p->start_ns);
+		set_state(p, SHP_STATE_STARTING);
+		/* fall through */
+	case SHP_STATE_STARTING:
+		if (wall < p->start_ns)
+			return ms_until(wall, p->start_ns);
+		start_running(p);
+		/* fall through */
+	case SHP_STATE_RUNNING:
+	case SHP_STATE_STOPPED: {
+		uint64_t t = p->speed > 0 ? sim_time_ns(p)
+					  : p->start_ns + (p->produced + MAX_BATCH) *
+								  SHP_SAMPLE_INTERVAL_NS;
+		uint64_t target =
+			t >= p->start_ns ? (t - p->start_ns) / SHP_SAMPLE_INTERVAL_NS + 1 : 0;
+		uint64_t last = UINT64_MAX;
+		if (p->stop_ns) {
+			/* the PRU sees the stop at the next sync boundary: samples up to +100 ms */
+			last = (p->stop_ns + SHP_SYNC_INTERVAL_NS - p->start_ns) /
+			       SHP_SAMPLE_INTERVAL_NS;
+			if (p->state == SHP_STATE_RUNNING && t >= p->stop_ns + STOP_LAG_NS)
+				set_state(p, SHP_STATE_STOPPED);
+		}
+		if (target > last)
+			target = last;
+		bool flowing = produce(p, target);
+		if (p->stop_ns && p->produced >= last) {
+			set_state(p, SHP_STATE_IDLE); /* cursors kept, no reset */
+			p->stop_ns = 0;
+			return IDLE_POLL_MS;
+		}
+		if (!flowing)
+			return 1;
+		return p->speed > 0 ? 1 : 0;
+	}
+	default:
+		return IDLE_POLL_MS;
+	}
+}

@@ -1,0 +1,55 @@
+/*
+ * pru_model.h - the simulated PRUs and kernel module: state machine and sample production.
+ *
+ * Time: the run starts at a whole wall-clock second T; from then on simulated time runs at
+ * `speed` times real time (or as fast as possible), and every sample carries the timestamp
+ * T + k * 10 us. A slow reader is overrun, as on hardware, unless lock-step is on.
+ */
+#ifndef SIM_PRU_MODEL_H
+#define SIM_PRU_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pru/shepherd_abi.h"
+#include "sim_sysfs.h"
+
+#define SIM_MSG_QUEUE 128
+
+struct sim_msg {
+	uint32_t type, v0, v1;
+};
+
+struct sim_pru {
+	struct sim_sysfs *sysfs;
+	uint8_t *iv_inp, *iv_out, *gpio, *util; /* rings in the mapped memory file */
+	uint64_t seed;
+	double speed; /* 0: as fast as possible */
+	bool lockstep;
+	int verbose;
+
+	enum shp_pru_state state;
+	char mode[24];
+	int64_t start_s;   /* armed start second */
+	uint64_t start_ns; /* timestamp of sample 0 */
+	uint64_t stop_ns;  /* 0: no stop scheduled */
+	uint64_t mono0;    /* monotonic time that corresponds to start_ns */
+	uint64_t produced; /* samples written since start */
+	uint32_t cursor;   /* IV-out ring slot of the next sample */
+	uint32_t util_cursor;
+
+	struct sim_msg msgs[SIM_MSG_QUEUE];
+	unsigned msg_head, msg_count;
+	int msg_fd;       /* pru_msg_box FIFO */
+	bool msg_in_fifo; /* the queue head sits in the FIFO (else "0 " or nothing) */
+};
+
+void sim_pru_init(struct sim_pru *p);
+
+/* Reacts to a write of a sysfs file. */
+void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name);
+
+/* Advances timers and production; returns the poll timeout in ms until the next work. */
+int sim_pru_step(struct sim_pru *p);
+
+#endif

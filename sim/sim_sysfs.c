@@ -1,0 +1,150 @@
+/* sim_sysfs.c - atomic publishing of sysfs-like files and inotify of outside writes and reads. */
+#include "sim_sysfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static const char *const removable[] = {"state",
+					"mode",
+					"time_start",
+					"time_stop",
+					"pru_msg_box",
+					"calibration_settings",
+					"virtual_harvester_settings",
+					"virtual_converter_settings",
+					"gpio_tracer_mask",
+					"dac_auxiliary_voltage_raw",
+					"pru0_firmware",
+					"pru1_firmware",
+					"memory/iv_inp_address",
+					"memory/iv_inp_size",
+					"memory/iv_out_address",
+					"memory/iv_out_size",
+					"memory/gpio_address",
+					"memory/gpio_size",
+					"memory/util_address",
+					"memory/util_size",
+					"sync/error",
+					"sync/error_sum",
+					"sync/correction",
+					NULL};
+
+int sim_sysfs_create(struct sim_sysfs *s, const char *dir)
+{
+	char sub[PATH_MAX + 16];
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return -1;
+	snprintf(sub, sizeof(sub), "%s/memory", dir);
+	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+		return -1;
+	snprintf(sub, sizeof(sub), "%s/sync", dir);
+	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+		return -1;
+	s->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->inotify_fd < 0)
+		return -1;
+	if (inotify_add_watch(s->inotify_fd, dir, IN_CLOSE_WRITE) < 0)
+		return -1;
+	return 0;
+}
+
+void sim_sysfs_remove(struct sim_sysfs *s)
+{
+	char path[PATH_MAX + 64];
+	for (int k = 0; removable[k]; k++) {
+		snprintf(path, sizeof(path), "%s/%s", s->dir, removable[k]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/memory", s->dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/sync", s->dir);
+	rmdir(path);
+	rmdir(s->dir);
+	if (s->inotify_fd >= 0)
+		close(s->inotify_fd);
+	s->inotify_fd = -1;
+}
+
+int sim_sysfs_publish(const struct sim_sysfs *s, const char *name, const char *text)
+{
+	char path[PATH_MAX + 64], tmp[PATH_MAX + 80];
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	const char *slash = strrchr(name, '/');
+	if (slash)
+		snprintf(tmp, sizeof(tmp), "%s/%.*s/.%s.tmp", s->dir, (int)(slash - name), name,
+			 slash + 1);
+	else
+		snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", s->dir, name);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	size_t len = strlen(text);
+	ssize_t n = write(fd, text, len);
+	close(fd);
+	if (n != (ssize_t)len || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int sim_sysfs_publish_u64(const struct sim_sysfs *s, const char *name, uint64_t value)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
+	return sim_sysfs_publish(s, name, buf);
+}
+
+int sim_sysfs_read(const struct sim_sysfs *s, const char *name, char *buf, int len)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, (size_t)len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+int sim_sysfs_fifo(const struct sim_sysfs *s, const char *name)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	unlink(path);
+	if (mkfifo(path, 0666) != 0)
+		return -1;
+	/* read-write: the FIFO always has a writer, so readers never see end-of-file */
+	return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+}
+
+void sim_sysfs_events(struct sim_sysfs *s,
+		      void (*fn)(void *ctx, enum sim_event_kind kind, const char *name), void *ctx)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	for (;;) {
+		ssize_t n = read(s->inotify_fd, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *ev = (struct inotify_event *)(void *)p;
+			p += sizeof(*ev) + ev->len;
+			if (ev->len == 0 || ev->name[0] == '.')
+				continue;
+			if (ev->mask & IN_CLOSE_WRITE)
+				fn(ctx, SIM_EVENT_WRITE, ev->name);
+		}
+	}
+}

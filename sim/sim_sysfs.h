@@ -1,0 +1,38 @@
+/*
+ * sim_sysfs.h - the simulator's stand-in for /sys/shepherd: plain files in a directory.
+ *
+ * The simulator publishes a file by writing a hidden temporary file and renaming it over the
+ * old one, so readers never see half a value and the simulator's own writes raise no
+ * IN_CLOSE_WRITE event. Writes by others (the sheep) arrive through inotify.
+ * pru_msg_box is a FIFO instead (see pru_model.c): a read takes exactly one record out of it,
+ * which is the "pop" of the real file without any race.
+ */
+#ifndef SIM_SYSFS_H
+#define SIM_SYSFS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sim_sysfs {
+	char dir[PATH_MAX];
+	int inotify_fd;
+};
+
+int sim_sysfs_create(struct sim_sysfs *s, const char *dir);
+void sim_sysfs_remove(struct sim_sysfs *s);
+
+int sim_sysfs_publish(const struct sim_sysfs *s, const char *name, const char *text);
+int sim_sysfs_publish_u64(const struct sim_sysfs *s, const char *name, uint64_t value);
+int sim_sysfs_read(const struct sim_sysfs *s, const char *name, char *buf, int len);
+
+/* Creates name as a FIFO and returns a non-blocking read-write descriptor of it (-1 on error). */
+int sim_sysfs_fifo(const struct sim_sysfs *s, const char *name);
+
+enum sim_event_kind { SIM_EVENT_WRITE };
+
+/* Calls fn for each pending event (non-blocking). */
+void sim_sysfs_events(struct sim_sysfs *s,
+		      void (*fn)(void *ctx, enum sim_event_kind kind, const char *name), void *ctx);
+
+#endif

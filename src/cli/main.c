@@ -1,0 +1,232 @@
+/*
+ * main.c - the shepherd-sheep command line: global options, the commands, and the one place
+ * where errors become exit codes (0 ok, 1 failed, 2 usage, 3 recorded with losses,
+ * 4 interrupted).
+ */
+#include <getopt.h>
+#include <hdf5.h>
+#include <lzf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "common/stop.h"
+#include "h5/h5_common.h"
+#include "sheep/harvest.h"
+#include "sheep/status.h"
+#include "task/task.h"
+
+#define SHEEP_VERSION "0.1.0"
+#define DEFAULT_CONFIG "/etc/shepherd/config.yaml"
+#define DEFAULT_SYSFS "/sys/shepherd"
+#define DEFAULT_MEM "/dev/mem"
+
+struct globals {
+	const char *sysfs_root;
+	const char *mem_device;
+	bool verbose;
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: shepherd-sheep [OPTIONS] COMMAND [ARGS]\n"
+	      "\n"
+	      "Node software of the Shepherd testbed: records PRU data into HDF5.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -v, --verbose          debug output on the console\n"
+	      "      --sysfs-root DIR   shepherd sysfs directory (env SHEPHERD_SYSFS_ROOT,\n"
+	      "                         default " DEFAULT_SYSFS ")\n"
+	      "      --mem-device PATH  physical memory device (env SHEPHERD_MEM_DEVICE,\n"
+	      "                         default " DEFAULT_MEM ")\n"
+	      "      --version          print the version and exit\n"
+	      "  -h, --help             show this help and exit\n"
+	      "\n"
+	      "Commands:\n"
+	      "  run [CONFIG]           run a task file (default " DEFAULT_CONFIG ")\n"
+	      "\n"
+	      "Exit codes: 0 success, 1 failed (message says why), 2 bad command line,\n"
+	      "            3 recorded but samples were lost, 4 interrupted by a signal.\n",
+	      out);
+}
+
+static void run_usage(FILE *out)
+{
+	fputs("Usage: shepherd-sheep run [OPTIONS] [CONFIG]\n"
+	      "\n"
+	      "Runs the task file CONFIG (default " DEFAULT_CONFIG ").\n"
+	      "\n"
+	      "Options:\n"
+	      "      --no-shuffle       compress without the byte-shuffle filter in front\n"
+	      "                         (env SHEPHERD_SHUFFLE=0)\n"
+	      "      --start-delay S    lead time in seconds when the task has no time_start\n"
+	      "                         (default 2)\n"
+	      "      --no-status        no live status line, even on a terminal\n"
+	      "  -h, --help             show this help and exit\n",
+	      out);
+}
+
+static void print_version(void)
+{
+	printf("shepherd-sheep %s (HDF5 %d.%d.%d, liblzf %d.%d, libyaml %s)\n", SHEEP_VERSION,
+	       H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, LZF_VERSION >> 8, LZF_VERSION & 0xFF,
+	       yaml_get_version_string());
+}
+
+static bool env_flag(const char *name, bool fallback)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return fallback;
+	return !(strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+		 strcmp(v, "off") == 0);
+}
+
+static void print_summary(const struct run_result *r)
+{
+	if (!r->path[0])
+		return;
+	printf("recording: %s\n", r->path);
+	printf("samples:   %llu (%.1f s), lost %llu, dropped %llu\n",
+	       (unsigned long long)r->samples, r->duration_s, (unsigned long long)r->lost,
+	       (unsigned long long)r->discarded);
+	printf("file size: %.2f MB (%.1f kB per recorded second)\n", (double)r->file_bytes / 1e6,
+	       r->duration_s > 0 ? (double)r->file_bytes / r->duration_s / 1e3 : 0.0);
+	printf("cpu time:  %.3f s\n", r->cpu_s);
+	fflush(stdout);
+}
+
+static shp_err cmd_run(const struct globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"no-shuffle", no_argument, NULL, 'S'},
+		{"start-delay", required_argument, NULL, 'd'},
+		{"no-status", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct run_options ro = {
+		.sysfs_root = g->sysfs_root,
+		.mem_device = g->mem_device,
+		.shuffle = env_flag("SHEPHERD_SHUFFLE", true),
+		.start_delay_s = 2.0,
+		.status_line = true,
+	};
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'S':
+			ro.shuffle = false;
+			break;
+		case 'd':
+			ro.start_delay_s = strtod(optarg, &end);
+			if (*end || end == optarg || ro.start_delay_s < 1 ||
+			    ro.start_delay_s > 3600) {
+				fprintf(stderr,
+					"shepherd-sheep run: --start-delay takes seconds from 1 to "
+					"3600, not '%s'\n",
+					optarg);
+				return SHP_ERR_USAGE;
+			}
+			break;
+		case 'n':
+			ro.status_line = false;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return SHP_OK;
+		default:
+			run_usage(stderr);
+			return SHP_ERR_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "shepherd-sheep run: takes one CONFIG file, got %d arguments\n",
+			argc - optind);
+		return SHP_ERR_USAGE;
+	}
+	const char *config = optind < argc ? argv[optind] : DEFAULT_CONFIG;
+
+	struct shp_task task;
+	SHP_TRY(task_load(config, &task));
+	if (!g->verbose && task.harvest.verbose >= 3)
+		shp_log_set_console_level(SHP_LOG_DEBUG);
+	SHP_TRY(shp_h5_init());
+	status_init(ro.status_line && isatty(STDERR_FILENO));
+	shp_stop_install();
+
+	struct run_result res;
+	shp_err e = harvest_run(&task, &ro, &res);
+	print_summary(&res);
+	if (e != SHP_OK)
+		log_error("run failed: %s", shp_err_str(e));
+	return e;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{"sysfs-root", required_argument, NULL, 's'},
+		{"mem-device", required_argument, NULL, 'm'},
+		{NULL, 0, NULL, 0},
+	};
+	struct globals g = {
+		.sysfs_root = getenv("SHEPHERD_SYSFS_ROOT"),
+		.mem_device = getenv("SHEPHERD_MEM_DEVICE"),
+	};
+	if (!g.sysfs_root || !*g.sysfs_root)
+		g.sysfs_root = DEFAULT_SYSFS;
+	if (!g.mem_device || !*g.mem_device)
+		g.mem_device = DEFAULT_MEM;
+
+	int c;
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			g.verbose = true;
+			break;
+		case 'V':
+			print_version();
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 's':
+			g.sysfs_root = optarg;
+			break;
+		case 'm':
+			g.mem_device = optarg;
+			break;
+		default:
+			usage(stderr);
+			return shp_err_exit_code(SHP_ERR_USAGE);
+		}
+	}
+	if (g.verbose)
+		shp_log_set_console_level(SHP_LOG_DEBUG);
+	if (optind >= argc) {
+		usage(stderr);
+		return shp_err_exit_code(SHP_ERR_USAGE);
+	}
+	const char *cmd = argv[optind];
+	int sub_argc = argc - optind;
+	char **sub_argv = argv + optind;
+	shp_err e;
+	if (strcmp(cmd, "run") == 0) {
+		e = cmd_run(&g, sub_argc, sub_argv);
+	} else {
+		fprintf(stderr, "shepherd-sheep: unknown command '%s' (try --help)\n", cmd);
+		e = SHP_ERR_USAGE;
+	}
+	H5close();
+	return shp_err_exit_code(e);
+}

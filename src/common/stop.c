@@ -1,0 +1,21 @@
+/* stop.c - async-signal-safe recording of a stop request. */
+#include "common/stop.h"
+
+#include <string.h>
+
+volatile sig_atomic_t shp_stop_signal;
+
+static void on_signal(int sig)
+{
+	shp_stop_signal = sig;
+}
+
+void shp_stop_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}

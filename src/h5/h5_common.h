@@ -1,0 +1,43 @@
+/*
+ * h5_common.h - HDF5 library set-up and small helpers shared by the writer and the reader:
+ * silent error stack with our own messages, string and number attributes, filter pipelines.
+ */
+#ifndef SHP_H5_COMMON_H
+#define SHP_H5_COMMON_H
+
+#include <hdf5.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+enum shp_compression {
+	SHP_COMP_NONE,
+	SHP_COMP_LZF,
+	SHP_COMP_GZIP1,
+};
+
+/* Name for messages and the task dump: "lzf", "gzip1", "none". */
+const char *shp_compression_name(enum shp_compression c);
+
+/* Turns off HDF5's own error printing and registers the LZF filter. Call once. */
+shp_err shp_h5_init(void);
+
+/* Innermost message of the current HDF5 error stack (e.g. "No space left on device"). */
+const char *shp_h5_error(void);
+
+/* Adds chunking, optional shuffle and the compression filter to a dataset creation list. */
+herr_t shp_h5_set_filters(hid_t dcpl, int rank, const hsize_t *chunk, enum shp_compression comp,
+			  bool shuffle);
+
+herr_t shp_h5_attr_str(hid_t obj, const char *name, const char *value);
+herr_t shp_h5_attr_f64(hid_t obj, const char *name, double value);
+herr_t shp_h5_attr_i64(hid_t obj, const char *name, int64_t value);
+
+/* Reads a scalar string attribute (vlen or fixed) into buf; false if absent or not a string. */
+bool shp_h5_read_attr_str(hid_t obj, const char *name, char *buf, size_t len);
+/* Reads a numeric scalar attribute as double; false if absent or not numeric. */
+bool shp_h5_read_attr_f64(hid_t obj, const char *name, double *value);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * h5_writer.h - writes a Shepherd recording (shared/spec/file-format.md) that h5py and the
+ * shepherd-data tools read like one from the Python predecessor.
+ *
+ * The IV datasets always have their true length: each append extends them by exactly what it
+ * writes (whole 10 000-sample chunks, only the last one may be partial), so there is nothing to
+ * trim at close and an interrupted file holds exactly what was written. The chunk cache is
+ * disabled: full chunks go through the filter pipeline straight to disk.
+ */
+#ifndef SHP_H5_WRITER_H
+#define SHP_H5_WRITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "h5/h5_common.h"
+
+#define SHP_H5_CHUNK_SAMPLES 10000u
+#define SHP_H5_UTIL_CHUNK_ROWS 100u
+
+struct shp_cal_pair {
+	double gain;
+	double offset;
+};
+
+struct h5w_info {
+	const char *mode; /* "harvester" or "emulator" */
+	const char *hostname;
+	const char *config_yaml; /* the task, stored as root attribute "config" */
+	const char *datatype;    /* "ivtrace", "ivsurface", "isc_voc" */
+	int64_t window_samples;
+	struct shp_cal_pair voltage;
+	struct shp_cal_pair current;
+	enum shp_compression compression;
+	bool shuffle;
+	bool overwrite; /* truncate an existing file instead of refusing it */
+};
+
+typedef struct h5w h5w_t;
+
+/* Creates the file with its full skeleton of groups, datasets and attributes. */
+shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out);
+
+/* Appends n IV samples. */
+shp_err h5w_append_iv(h5w_t *w, const uint64_t *ts, const uint32_t *v, const uint32_t *i,
+		      uint32_t n);
+
+/* Appends one PRU utilisation row (buffered to whole chunks of 100 rows). */
+shp_err h5w_append_util(h5w_t *w, uint64_t ts, const uint16_t values[3]);
+
+/* Writes buffered rows and HDF5 metadata to disk. */
+shp_err h5w_flush(h5w_t *w);
+
+uint64_t h5w_iv_samples(const h5w_t *w);
+uint64_t h5w_util_rows(const h5w_t *w);
+
+/* Current size of the file in bytes (0 if unknown). */
+uint64_t h5w_file_size(const h5w_t *w);
+
+/* Flushes and closes; returns the first error seen while closing. Frees w. */
+shp_err h5w_close(h5w_t *w);
+
+#endif

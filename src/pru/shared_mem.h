@@ -1,0 +1,68 @@
+/*
+ * shared_mem.h - discovery, mapping and set-up of the DDR carve-out that holds the four rings.
+ *
+ * Addresses and sizes come from sysfs (memory/ *_address, *_size); they are checked against the
+ * ABI before anything is mapped, then the carve-out is mapped once from the memory device
+ * (/dev/mem, or the simulator's file) and each ring is addressed inside that one mapping.
+ */
+#ifndef SHP_SHARED_MEM_H
+#define SHP_SHARED_MEM_H
+
+#include <stdint.h>
+
+#include "common/error.h"
+#include "pru/sysfs.h"
+
+enum shp_ring_id { SHP_RING_IV_INP, SHP_RING_IV_OUT, SHP_RING_GPIO, SHP_RING_UTIL, SHP_RING_COUNT };
+
+struct shp_mem_layout {
+	uint64_t address[SHP_RING_COUNT];
+	uint64_t size[SHP_RING_COUNT];
+};
+
+struct shp_shm {
+	uint8_t *map; /* page-aligned start of the mapping */
+	size_t map_len;
+	uint8_t *ring[SHP_RING_COUNT];
+	struct shp_mem_layout layout;
+};
+
+const char *shp_ring_name(enum shp_ring_id id);
+
+/* Reads memory/ *_address and *_size from sysfs and checks them (shm_check_layout). */
+shp_err shm_discover(const struct shp_sysfs *s, struct shp_mem_layout *layout);
+
+/* Checks sizes against the ABI and that the rings lie back to back without overlap. */
+shp_err shm_check_layout(const struct shp_mem_layout *layout);
+
+/* Maps the carve-out from the memory device (file offset = physical address). */
+shp_err shm_map(struct shp_shm *shm, const char *mem_device, const struct shp_mem_layout *layout);
+void shm_unmap(struct shp_shm *shm);
+
+/*
+ * Prepares the rings for a run (PRU idle): zeroes IV-out, GPIO and util including idx_pru, zeroes
+ * the input samples, sets idx_sys to "none yet" and writes all canaries.
+ */
+void shm_init_rings(struct shp_shm *shm);
+
+/* Checks all four canaries; logs and returns SHP_ERR_CANARY naming the damaged ring. */
+shp_err shm_check_canaries(const struct shp_shm *shm);
+shp_err shm_check_canary(const struct shp_shm *shm, enum shp_ring_id id);
+
+/* Atomic accessors for the index words shared with the PRU. */
+static inline uint32_t shm_load_u32(const uint8_t *p)
+{
+	return __atomic_load_n((const uint32_t *)(const void *)p, __ATOMIC_ACQUIRE);
+}
+
+static inline void shm_store_u32(uint8_t *p, uint32_t v)
+{
+	__atomic_store_n((uint32_t *)(void *)p, v, __ATOMIC_RELEASE);
+}
+
+static inline uint64_t shm_load_u64(const uint8_t *p)
+{
+	return __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
+}
+
+#endif

@@ -1,0 +1,96 @@
+/* output_path.c - naming rules for recordings and creation of their directory. */
+#include "sheep/output_path.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "task/timefmt.h"
+
+static shp_err make_dirs(const char *dir)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return SHP_ERR_OUTPUT;
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+			log_error("cannot create output directory %s: %s", buf, strerror(errno));
+			return SHP_ERR_OUTPUT;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		log_error("output directory %s is not a directory", dir);
+		return SHP_ERR_OUTPUT;
+	}
+	return SHP_OK;
+}
+
+static const char *suffix_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *dot = strrchr(path, '.');
+	return (dot && (!slash || dot > slash)) ? dot : NULL;
+}
+
+shp_err output_path_resolve(const char *requested, const char *prefix, int64_t start_s, bool force,
+			    char *out, size_t len)
+{
+	struct stat st;
+	if (stat(requested, &st) == 0 && S_ISDIR(st.st_mode)) {
+		char stamp[32];
+		format_file_stamp(start_s, stamp, sizeof(stamp));
+		if (snprintf(out, len, "%s/%s_%s.h5", requested, prefix, stamp) >= (int)len)
+			return SHP_ERR_OUTPUT;
+	} else {
+		const char *suffix = suffix_of(requested);
+		if (!suffix ||
+		    (strcasecmp(suffix, ".h5") != 0 && strcasecmp(suffix, ".hdf5") != 0)) {
+			log_error("output_path %s must be a directory or end in .h5 or .hdf5",
+				  requested);
+			return SHP_ERR_OUTPUT;
+		}
+		if (snprintf(out, len, "%s", requested) >= (int)len)
+			return SHP_ERR_OUTPUT;
+	}
+
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", out);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		SHP_TRY(make_dirs(dir));
+	}
+
+	if (force || access(out, F_OK) != 0)
+		return SHP_OK;
+	/* keep the existing recording: <stem>.<n><suffix>, first unused n */
+	const char *suffix = suffix_of(out);
+	size_t stem_len = (size_t)(suffix - out);
+	char candidate[4096];
+	for (unsigned n = 0; n < 100000; n++) {
+		if (snprintf(candidate, sizeof(candidate), "%.*s.%u%s", (int)stem_len, out, n,
+			     suffix) >= (int)sizeof(candidate))
+			return SHP_ERR_OUTPUT;
+		if (access(candidate, F_OK) != 0) {
+			log_warn("%s exists and force_overwrite is off: recording to %s", out,
+				 candidate);
+			if (snprintf(out, len, "%s", candidate) >= (int)len)
+				return SHP_ERR_OUTPUT;
+			return SHP_OK;
+		}
+	}
+	log_error("no free file name next to %s", out);
+	return SHP_ERR_OUTPUT;
+}

@@ -1,0 +1,136 @@
+/* pru_control.c - start/stop protocol of the shepherd kernel module, as seen from user space. */
+#include "sheep/pru_control.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+
+#define POLL_NS (10 * SHP_NS_PER_MS)
+#define IDLE_TIMEOUT_NS (5000 * SHP_NS_PER_MS)
+#define ARM_TIMEOUT_NS (2000 * SHP_NS_PER_MS)
+#define SETTLE_NS (20 * SHP_NS_PER_MS)
+
+shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *wanted, int n_wanted,
+		       uint64_t timeout_ns, enum shp_pru_state *found)
+{
+	uint64_t deadline = mono_ns() + timeout_ns;
+	enum shp_pru_state st;
+	for (;;) {
+		SHP_TRY(sysfs_read_state(s, &st));
+		for (int k = 0; k < n_wanted; k++) {
+			if (st == wanted[k]) {
+				if (found)
+					*found = st;
+				return SHP_OK;
+			}
+		}
+		if (mono_ns() >= deadline)
+			break;
+		sleep_ns(POLL_NS);
+	}
+	if (found)
+		*found = st;
+	return SHP_ERR_PRU;
+}
+
+shp_err pru_stop(const struct shp_sysfs *s)
+{
+	static const enum shp_pru_state idle[] = {SHP_STATE_IDLE};
+	enum shp_pru_state st;
+	SHP_TRY(sysfs_read_state(s, &st));
+	if (st == SHP_STATE_IDLE)
+		return SHP_OK;
+	SHP_TRY(sysfs_write(s, SHP_SYSFS_TIME_STOP, "now"));
+	if (pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st) != SHP_OK) {
+		log_error("PRU did not stop: state is still '%s' after 5 s", shp_state_name(st));
+		return SHP_ERR_PRU;
+	}
+	return SHP_OK;
+}
+
+shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode)
+{
+	static const enum shp_pru_state idle[] = {SHP_STATE_IDLE};
+	enum shp_pru_state st;
+	SHP_TRY(pru_stop(s));
+	SHP_TRY(sysfs_write(s, SHP_SYSFS_MODE, mode));
+	/* the mode write resets the PRU: give it time to leave idle before waiting for idle */
+	sleep_ns(20 * SHP_NS_PER_MS);
+	if (pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st) != SHP_OK) {
+		log_error("PRU did not return to idle after selecting mode '%s' (state '%s')", mode,
+			  shp_state_name(st));
+		return SHP_ERR_PRU;
+	}
+	char back[32];
+	SHP_TRY(sysfs_read(s, SHP_SYSFS_MODE, back, sizeof(back)));
+	if (strcmp(back, mode) != 0) {
+		log_error("PRU mode reads '%s' after selecting '%s'", back, mode);
+		return SHP_ERR_PRU;
+	}
+	return SHP_OK;
+}
+
+shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s)
+{
+	static const enum shp_pru_state armed[] = {SHP_STATE_ARMED, SHP_STATE_STARTING,
+						   SHP_STATE_RUNNING};
+	enum shp_pru_state st;
+	SHP_TRY(sysfs_write_u64(s, SHP_SYSFS_TIME_START, (uint64_t)start_s));
+	if (pru_wait_state(s, armed, 3, ARM_TIMEOUT_NS, &st) != SHP_OK) {
+		struct pru_msg_summary sum = {0};
+		pru_drain_messages(s, 8, SETTLE_NS, &sum);
+		log_error("PRU did not accept the start at %lld: state is '%s' after 2 s%s",
+			  (long long)start_s, shp_state_name(st),
+			  sum.errors ? " (see the PRU message above)" : "");
+		return SHP_ERR_PRU;
+	}
+	/* scheduled while armed, so that a fast simulated PRU cannot run past it */
+	return sysfs_write_u64(s, SHP_SYSFS_TIME_STOP, (uint64_t)stop_s);
+}
+
+shp_err pru_wait_running(const struct shp_sysfs *s, int64_t start_s, uint64_t timeout_ns)
+{
+	static const enum shp_pru_state running[] = {SHP_STATE_RUNNING};
+	uint64_t now = wall_ns();
+	uint64_t start_ns = (uint64_t)start_s * SHP_NS_PER_S;
+	uint64_t wait = (start_ns > now ? start_ns - now : 0) + timeout_ns;
+	enum shp_pru_state st;
+	if (pru_wait_state(s, running, 1, wait, &st) != SHP_OK) {
+		log_error("PRU did not start running at %lld: state is '%s'", (long long)start_s,
+			  shp_state_name(st));
+		return SHP_ERR_PRU;
+	}
+	return SHP_OK;
+}
+
+shp_err pru_drain_messages(const struct shp_sysfs *s, int max, uint64_t settle_ns,
+			   struct pru_msg_summary *sum)
+{
+	for (int k = 0; k < max; k++) {
+		struct shp_pru_msg msg;
+		bool got;
+		SHP_TRY(sysfs_read_msg(s, &msg, &got));
+		if (!got && settle_ns) {
+			sleep_ns(settle_ns);
+			SHP_TRY(sysfs_read_msg(s, &msg, &got));
+		}
+		if (!got)
+			break;
+		sum->total++;
+		if (msg.type == SHP_MSG_STATUS_RESTARTING_ROUTINE) {
+			sum->restarts++;
+			log_debug("PRU message 0x%02X (%s)", msg.type, shp_msg_name(msg.type));
+		} else if (msg.type >= SHP_MSG_ERR_INVALID_CMD &&
+			   msg.type <= SHP_MSG_ERR_ADC_NOT_FOUND) {
+			sum->errors++;
+			log_error("PRU reports 0x%02X (%s), values %u %u", msg.type,
+				  shp_msg_name(msg.type), msg.value[0], msg.value[1]);
+		} else {
+			log_info("PRU message 0x%02X (%s), values %u %u", msg.type,
+				 shp_msg_name(msg.type), msg.value[0], msg.value[1]);
+		}
+	}
+	return SHP_OK;
+}

@@ -1,0 +1,47 @@
+/*
+ * pru_control.h - driving the PRU state machine through sysfs: reset into a mode, arm a start at
+ * a whole second, wait for running, stop; and draining the PRU message box.
+ *
+ * Every wait has a timeout and names the state it found when it gives up, so that a missing
+ * kernel module, a dead simulator or a hung PRU ends in a clear message, not a hang.
+ */
+#ifndef SHP_PRU_CONTROL_H
+#define SHP_PRU_CONTROL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "pru/sysfs.h"
+
+struct pru_msg_summary {
+	unsigned restarts; /* 0xF0 seen */
+	unsigned errors;   /* 0xE0..0xE9 seen */
+	unsigned total;
+};
+
+/* Polls the state file until it is one of wanted[], or the timeout passes. */
+shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *wanted, int n_wanted,
+		       uint64_t timeout_ns, enum shp_pru_state *found);
+
+/* Stops whatever runs, selects the mode (which resets the PRU) and waits for idle. */
+shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode);
+
+/* Arms the start at start_s (whole Unix second) and schedules the stop at stop_s. */
+shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s);
+
+/* Waits until the PRU runs; gives up timeout_ns after the start second. */
+shp_err pru_wait_running(const struct shp_sysfs *s, int64_t start_s, uint64_t timeout_ns);
+
+/* Stops the PRU if it is not idle and waits for idle. */
+shp_err pru_stop(const struct shp_sysfs *s);
+
+/*
+ * Reads up to max messages, logs them and counts them into sum. With settle_ns > 0 the box must
+ * also stay empty for that long: messages reach the box with some latency (the kernel's
+ * forwarding, the simulator's FIFO refill), so one empty read does not prove there are none.
+ */
+shp_err pru_drain_messages(const struct shp_sysfs *s, int max, uint64_t settle_ns,
+			   struct pru_msg_summary *sum);
+
+#endif

@@ -1,0 +1,107 @@
+"""Shared fixtures of the end-to-end tests: the real binaries, a simulator per test, task files."""
+import os
+import pathlib
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+import yaml
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+BUILD = REPO / "build"
+SHEEP = os.environ.get("SHEEP_BIN", str(BUILD / "shepherd-sheep"))
+SIM = os.environ.get("SIM_BIN", str(BUILD / "shepherd-pru-sim"))
+H5CAT = os.environ.get("H5CAT_BIN", str(BUILD / "tests" / "h5cat"))
+H5GEN = os.environ.get("H5GEN_BIN", str(pathlib.Path(H5CAT).with_name("h5gen")))
+SHARED = pathlib.Path(os.environ.get("SHEEP_SHARED_DIR", str(REPO.parent / "shared")))
+SANITIZED = os.environ.get("SHEEP_SANITIZED", "0") in ("1", "ON", "TRUE", "true")
+
+
+class Sim:
+    """A running shepherd-pru-sim in its own directory under /dev/shm."""
+
+    def __init__(self, *args):
+        base = "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp"
+        self.root = pathlib.Path(base) / f"sheep-e2e-{uuid.uuid4().hex[:10]}"
+        self.proc = subprocess.Popen(
+            [SIM, "--root", str(self.root), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.banner = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.banner.append(line)
+            if line.strip() == "ready":
+                return
+        self.proc.kill()
+        raise RuntimeError(f"simulator did not start: {self.banner} {self.proc.stderr.read()}")
+
+    @property
+    def sysfs(self):
+        return self.root / "sysfs"
+
+    @property
+    def mem(self):
+        return self.root / "mem"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+@pytest.fixture
+def sim_factory():
+    sims = []
+
+    def start(*args):
+        s = Sim(*args)
+        sims.append(s)
+        return s
+
+    yield start
+    for s in sims:
+        assert s.stop() == 0, s.proc.stderr.read()
+
+
+@pytest.fixture
+def sim(sim_factory):
+    return sim_factory()
+
+
+def write_task(path, **params):
+    """A HarvestTask file with the given parameters."""
+    path = pathlib.Path(path)
+    path.write_text(yaml.safe_dump({"datatype": "HarvestTask", "parameters": params}))
+    return path
+
+
+def run_sheep(sim, *args, timeout=180, env=None, global_args=()):
+    """Runs shepherd-sheep against sim; args follow the command name."""
+    cmd = [SHEEP, *global_args]
+    if sim is not None:
+        cmd += ["--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem)]
+    cmd += list(args)
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env)
+    for marker in ("AddressSanitizer", "runtime error:", "LeakSanitizer"):
+        assert marker not in res.stderr, res.stderr
+    return res
+
+
+def harvest(sim, tmp_path, duration, extra_args=(), **params):
+    """Records a harvest of duration seconds; returns (result, path of the recording)."""
+    params.setdefault("output_path", str(tmp_path / "rec.h5"))
+    task = write_task(tmp_path / "task.yaml", duration=duration, **params)
+    res = run_sheep(sim, "run", "--start-delay", "1", *extra_args, str(task))
+    path = None
+    for line in res.stdout.splitlines():
+        if line.startswith("recording:"):
+            path = pathlib.Path(line.split(":", 1)[1].strip())
+    return res, path
