@@ -115,14 +115,18 @@ void shm_unmap(struct shp_shm *shm)
 	shm->map = NULL;
 }
 
-void shm_init_rings(struct shp_shm *shm)
+void shm_init_rings(struct shp_shm *shm, unsigned used)
 {
 	uint8_t *inp = shm->ring[SHP_RING_IV_INP];
-	memset(inp + SHP_IV_INP_SAMPLE_OFF, 0, SHP_IV_INP_CANARY_OFF - SHP_IV_INP_SAMPLE_OFF);
+	if (used & SHM_RING_BIT(SHP_RING_IV_INP))
+		memset(inp + SHP_IV_INP_SAMPLE_OFF, 0,
+		       SHP_IV_INP_CANARY_OFF - SHP_IV_INP_SAMPLE_OFF);
 	shm_store_u32(inp + SHP_IV_INP_IDX_SYS_OFF, SHP_IDX_OUT_OF_BOUND);
-	memset(shm->ring[SHP_RING_IV_OUT], 0, SHP_IV_OUT_CANARY_OFF);
-	memset(shm->ring[SHP_RING_GPIO], 0, SHP_GPIO_CANARY_OFF);
-	memset(shm->ring[SHP_RING_UTIL], 0, SHP_UTIL_CANARY_OFF);
+	/* the index word is the first 4 bytes of each output ring, the samples follow it */
+	for (int r = SHP_RING_IV_OUT; r < SHP_RING_COUNT; r++) {
+		size_t len = (used & SHM_RING_BIT(r)) ? canary_offsets[r] : sizeof(uint32_t);
+		memset(shm->ring[r], 0, len);
+	}
 	for (int r = 0; r < SHP_RING_COUNT; r++)
 		shm_store_u32(shm->ring[r] + canary_offsets[r], SHP_CANARY_VALUE_U32);
 }

@@ -39,11 +39,17 @@ shp_err shm_check_layout(const struct shp_mem_layout *layout);
 shp_err shm_map(struct shp_shm *shm, const char *mem_device, const struct shp_mem_layout *layout);
 void shm_unmap(struct shp_shm *shm);
 
+#define SHM_RING_BIT(id) (1u << (id))
+#define SHM_ALL_RINGS 0xFu
+
 /*
- * Prepares the rings for a run (PRU idle): zeroes IV-out, GPIO and util including idx_pru, zeroes
- * the input samples, sets idx_sys to "none yet" and writes all canaries.
+ * Prepares the rings for a run (PRU idle): zeroes idx_pru of IV-out, GPIO and util, sets idx_sys
+ * to "none yet", writes all canaries, and zeroes the sample areas of the rings in used (a bit
+ * set of SHM_RING_BIT). Rings a run never reads are left alone: on the BeagleBone the carve-out
+ * is uncached, and zeroing 30 MB of unused GPIO ring would cost a harvest about as much CPU as
+ * minutes of recording.
  */
-void shm_init_rings(struct shp_shm *shm);
+void shm_init_rings(struct shp_shm *shm, unsigned used);
 
 /* Checks all four canaries; logs and returns SHP_ERR_CANARY naming the damaged ring. */
 shp_err shm_check_canaries(const struct shp_shm *shm);

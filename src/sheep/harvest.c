@@ -336,7 +336,7 @@ static shp_err set_up(struct harvest *h, struct run_result *res)
 	struct pru_msg_summary sum = {0};
 	/* the reset's 0xF0 and older news, which must not be taken for events of this run */
 	SHP_TRY(pru_drain_messages(&h->sysfs, 128, 20 * SHP_NS_PER_MS, &sum));
-	shm_init_rings(&h->shm);
+	shm_init_rings(&h->shm, SHM_RING_BIT(SHP_RING_IV_OUT) | SHM_RING_BIT(SHP_RING_UTIL));
 	iv_out_reader_init(&h->iv, h->shm.ring[SHP_RING_IV_OUT], h->start_ns, on_anomaly, h);
 	util_reader_init(&h->util, h->shm.ring[SHP_RING_UTIL]);
 	return open_output(h, res);

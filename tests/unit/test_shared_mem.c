@@ -62,13 +62,20 @@ static void maps_inits_and_detects_canary_damage(void **state)
 	/* dirty every ring, then check that set-up cleans exactly what it should */
 	memset(shm.ring[SHP_RING_IV_OUT], 0xAB, SHP_IV_OUT_SIZE);
 	memset(shm.ring[SHP_RING_UTIL], 0xCD, SHP_UTIL_SIZE);
-	shm_init_rings(&shm);
+	memset(shm.ring[SHP_RING_GPIO], 0xEF, SHP_GPIO_SIZE);
+	shm_init_rings(&shm, SHM_RING_BIT(SHP_RING_IV_OUT) | SHM_RING_BIT(SHP_RING_UTIL));
 	assert_int_equal(shm_load_u32(shm.ring[SHP_RING_IV_OUT] + SHP_IV_OUT_IDX_OFF), 0);
 	assert_int_equal(shm_load_u32(shm.ring[SHP_RING_UTIL] + SHP_UTIL_IDX_OFF), 0);
 	assert_int_equal(shm_load_u32(shm.ring[SHP_RING_IV_INP] + SHP_IV_INP_IDX_SYS_OFF),
 			 SHP_IDX_OUT_OF_BOUND);
 	assert_int_equal(shm.ring[SHP_RING_IV_OUT][SHP_IV_OUT_V_OFF + 1000], 0);
+	assert_int_equal(shm.ring[SHP_RING_UTIL][SHP_UTIL_P1_MAX_OFF], 0);
+	/* unused ring: index reset, samples left alone */
+	assert_int_equal(shm_load_u32(shm.ring[SHP_RING_GPIO] + SHP_GPIO_IDX_OFF), 0);
+	assert_int_equal(shm.ring[SHP_RING_GPIO][SHP_GPIO_MASK_OFF], 0xEF);
 	assert_int_equal(shm_check_canaries(&shm), SHP_OK);
+	shm_init_rings(&shm, SHM_ALL_RINGS);
+	assert_int_equal(shm.ring[SHP_RING_GPIO][SHP_GPIO_MASK_OFF], 0);
 
 	shm_store_u32(shm.ring[SHP_RING_GPIO] + SHP_GPIO_CANARY_OFF, 0x12345678);
 	assert_int_equal(shm_check_canary(&shm, SHP_RING_GPIO), SHP_ERR_CANARY);
