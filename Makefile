@@ -6,6 +6,7 @@
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
+MAKEFLAGS  += --no-print-directory
 
 .PHONY: all deps build build-asan demo test test-fast bench format clean
 
@@ -27,13 +28,13 @@ demo: build
 
 test: build build-asan
 	@echo "== tests, release build =="
-	@ctest --test-dir $(BUILD) --output-on-failure
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@echo "== tests, ASan+UBSan build =="
-	@ctest --test-dir $(BUILD_ASAN) --output-on-failure
+	@ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
 
 # release build only, for a quick round while working
 test-fast: build
-	@ctest --test-dir $(BUILD) --output-on-failure
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 bench: build
 	@/usr/bin/python3 bench/bench.py --build $(BUILD)

@@ -405,6 +405,7 @@ shp_err harvest_run(const struct shp_task *task, const struct run_options *opt,
 
 	status_clear();
 	if (h->sysfs.root[0] && h->writer) {
+		shp_stop_signal = 0; /* stopping the PRU must not be cut short by the same signal */
 		shp_err stop = pru_stop(&h->sysfs);
 		if (e == SHP_OK)
 			e = stop;

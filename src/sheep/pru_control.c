@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/stop.h"
 
 #define POLL_NS (10 * SHP_NS_PER_MS)
 #define IDLE_TIMEOUT_NS (5000 * SHP_NS_PER_MS)
@@ -28,6 +29,8 @@ shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *want
 		}
 		if (mono_ns() >= deadline)
 			break;
+		if (shp_stop_signal)
+			return SHP_ERR_INTERRUPTED;
 		sleep_ns(POLL_NS);
 	}
 	if (found)
@@ -43,7 +46,10 @@ shp_err pru_stop(const struct shp_sysfs *s)
 	if (st == SHP_STATE_IDLE)
 		return SHP_OK;
 	SHP_TRY(sysfs_write(s, SHP_SYSFS_TIME_STOP, "now"));
-	if (pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st) != SHP_OK) {
+	shp_err e = pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st);
+	if (e == SHP_ERR_INTERRUPTED)
+		return e;
+	if (e != SHP_OK) {
 		log_error("PRU did not stop: state is still '%s' after 5 s", shp_state_name(st));
 		return SHP_ERR_PRU;
 	}
@@ -58,7 +64,10 @@ shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode)
 	SHP_TRY(sysfs_write(s, SHP_SYSFS_MODE, mode));
 	/* the mode write resets the PRU: give it time to leave idle before waiting for idle */
 	sleep_ns(20 * SHP_NS_PER_MS);
-	if (pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st) != SHP_OK) {
+	shp_err e = pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st);
+	if (e == SHP_ERR_INTERRUPTED)
+		return e;
+	if (e != SHP_OK) {
 		log_error("PRU did not return to idle after selecting mode '%s' (state '%s')", mode,
 			  shp_state_name(st));
 		return SHP_ERR_PRU;
@@ -78,7 +87,10 @@ shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s)
 						   SHP_STATE_RUNNING};
 	enum shp_pru_state st;
 	SHP_TRY(sysfs_write_u64(s, SHP_SYSFS_TIME_START, (uint64_t)start_s));
-	if (pru_wait_state(s, armed, 3, ARM_TIMEOUT_NS, &st) != SHP_OK) {
+	shp_err e = pru_wait_state(s, armed, 3, ARM_TIMEOUT_NS, &st);
+	if (e == SHP_ERR_INTERRUPTED)
+		return e;
+	if (e != SHP_OK) {
 		struct pru_msg_summary sum = {0};
 		pru_drain_messages(s, 8, SETTLE_NS, &sum);
 		log_error("PRU did not accept the start at %lld: state is '%s' after 2 s%s",
@@ -97,7 +109,10 @@ shp_err pru_wait_running(const struct shp_sysfs *s, int64_t start_s, uint64_t ti
 	uint64_t start_ns = (uint64_t)start_s * SHP_NS_PER_S;
 	uint64_t wait = (start_ns > now ? start_ns - now : 0) + timeout_ns;
 	enum shp_pru_state st;
-	if (pru_wait_state(s, running, 1, wait, &st) != SHP_OK) {
+	shp_err e = pru_wait_state(s, running, 1, wait, &st);
+	if (e == SHP_ERR_INTERRUPTED)
+		return e;
+	if (e != SHP_OK) {
 		log_error("PRU did not start running at %lld: state is '%s'", (long long)start_s,
 			  shp_state_name(st));
 		return SHP_ERR_PRU;
