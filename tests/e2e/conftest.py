@@ -13,9 +13,9 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
 SHEEP = os.environ.get("SHEEP_BIN", str(BUILD / "shepherd-sheep"))
 SIM = os.environ.get("SIM_BIN", str(BUILD / "shepherd-pru-sim"))
-H5CAT = os.environ.get("H5CAT_BIN", str(BUILD / "tests" / "h5cat"))
+H5CAT = os.environ.get("H5CAT_BIN", str(BUILD / "h5cat"))
 H5GEN = os.environ.get("H5GEN_BIN", str(pathlib.Path(H5CAT).with_name("h5gen")))
-SHARED = pathlib.Path(os.environ.get("SHEEP_SHARED_DIR", str(REPO.parent / "shared")))
+FIXTURES = pathlib.Path(os.environ.get("SHEEP_FIXTURES_DIR", str(REPO / "tests" / "fixtures")))
 SANITIZED = os.environ.get("SHEEP_SANITIZED", "0") in ("1", "ON", "TRUE", "true")
 
 

@@ -5,9 +5,10 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import H5CAT, H5GEN, SHARED, harvest
+from conftest import FIXTURES, H5CAT, H5GEN, harvest
+from shepherd_checks import assert_valid_recording
 
-FIXTURES = sorted((SHARED / "fixtures").glob("*.h5"))
+REFERENCE_FILES = sorted(FIXTURES.glob("*.h5"))
 DATASETS = ("/data/time", "/data/voltage", "/data/current")
 
 
@@ -18,12 +19,12 @@ def h5cat(path, dataset):
 
 
 def test_fixtures_are_present():
-    names = {p.name for p in FIXTURES}
+    names = {p.name for p in REFERENCE_FILES}
     assert {"reference_hrv_2s_gzip1.h5", "reference_hrv_2s_lzf.h5",
             "reference_hrv_2s_none.h5"} <= names
 
 
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", REFERENCE_FILES, ids=lambda p: p.name)
 def test_reference_fixtures_decode_identically(path):
     with h5py.File(path, "r") as f:
         for name in DATASETS:
@@ -31,6 +32,14 @@ def test_reference_fixtures_decode_identically(path):
             theirs = f[name][:]
             assert len(theirs) == 200000
             assert ours == theirs.astype(theirs.dtype.newbyteorder("<")).tobytes(), name
+
+
+@pytest.mark.parametrize("path", REFERENCE_FILES, ids=lambda p: p.name)
+def test_reference_fixtures_pass_our_format_checks(path):
+    """The checks the other tests apply to our files accept the reference writer's files."""
+    compression = path.stem.rsplit("_", 1)[1]
+    assert assert_valid_recording(path, compression=compression, shuffle=False,
+                                  sheep_groups=False) == 200000
 
 
 @pytest.mark.parametrize("compression", ["lzf", "gzip1", "none"])
