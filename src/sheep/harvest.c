@@ -117,7 +117,7 @@ static uint32_t window_filter(struct harvest *h, uint32_t from, uint32_t n)
 	return out - from;
 }
 
-/* Takes everything available from the IV ring; returns true when it was drained. */
+/* Takes everything available from the IV ring into the staging chunk, writing full chunks. */
 static shp_err take_iv(struct harvest *h, uint64_t *got)
 {
 	*got = 0;

@@ -169,13 +169,17 @@ def test_mode_write_resets(sim):
     assert pop_messages(sim) == [0xF0]
 
 
-def test_speed_runs_faster(sim_factory):
-    sim = sim_factory("--speed", "10")
+def run_for_half_a_second(sim):
+    """Arms a start 2 s ahead, lets the PRU run 0.5 s; returns (start second, mapped rings)."""
     start = int(time.time()) + 2
     (sim.sysfs / "time_start").write_text(str(start))
     assert wait_for(lambda: read(sim, "state") == "running", 4)
     time.sleep(0.5)
-    _, mem = rings(sim)
+    return start, rings(sim)[1]
+
+
+def test_speed_runs_faster(sim_factory):
+    start, mem = run_for_half_a_second(sim_factory("--speed", "10"))
     idx, ts, _, _ = iv_out(mem)
     # ~0.5 s of wall time: ~5 s of samples (wide margins for a loaded machine)
     newest = int(ts[idx]) - start * 1_000_000_000
@@ -184,12 +188,7 @@ def test_speed_runs_faster(sim_factory):
 
 
 def test_lock_step_waits_for_the_reader(sim_factory):
-    sim = sim_factory("--speed", "max", "--no-overrun")
-    start = int(time.time()) + 2
-    (sim.sysfs / "time_start").write_text(str(start))
-    assert wait_for(lambda: read(sim, "state") == "running", 4)
-    time.sleep(0.5)
-    _, mem = rings(sim)
+    start, mem = run_for_half_a_second(sim_factory("--speed", "max", "--no-overrun"))
     idx, ts, _, _ = iv_out(mem)
     # nobody reads: production halts at half a ring, nothing is overwritten
     assert N_OUT // 2 - 1000 <= idx <= N_OUT // 2 + 1000

@@ -23,15 +23,21 @@ static void put(uint8_t *ring, uint32_t slot, uint64_t ts, uint32_t max, uint32_
 	shm_store_u32(ring + SHP_UTIL_IDX_OFF, slot);
 }
 
-static void reads_entries_with_means(void **state)
+/* A zeroed ring whose u64 array is 8-byte aligned, as in the carve-out; free with free(ring-4). */
+static uint8_t *new_ring(struct util_reader *r)
 {
-	(void)state;
 	uint8_t *mem = aligned_alloc(8, SHP_UTIL_SIZE + 8);
 	assert_non_null(mem);
 	memset(mem, 0, SHP_UTIL_SIZE + 8);
-	uint8_t *ring = mem + 4;
+	util_reader_init(r, mem + 4);
+	return mem + 4;
+}
+
+static void reads_entries_with_means(void **state)
+{
+	(void)state;
 	struct util_reader r;
-	util_reader_init(&r, ring);
+	uint8_t *ring = new_ring(&r);
 	put(ring, 0, 100, 4000, 30000000, 10000, 700);
 	put(ring, 1, 200, 70000, 5000, 0, 600); /* zero count, over-range max */
 	put(ring, 2, 300, 4100, 31000000, 10000, 650);
@@ -48,18 +54,14 @@ static void reads_entries_with_means(void **state)
 	memcpy(&count, ring + SHP_UTIL_P0_COUNT_OFF + 4, 4);
 	assert_int_equal(count, 0);
 	assert_int_equal(util_read(&r, rows, 8), 0);
-	free(mem);
+	free(ring - 4);
 }
 
 static void wraps_around(void **state)
 {
 	(void)state;
-	uint8_t *mem = aligned_alloc(8, SHP_UTIL_SIZE + 8);
-	assert_non_null(mem);
-	memset(mem, 0, SHP_UTIL_SIZE + 8);
-	uint8_t *ring = mem + 4;
 	struct util_reader r;
-	util_reader_init(&r, ring);
+	uint8_t *ring = new_ring(&r);
 	r.next = SHP_UTIL_SAMPLES_N - 2;
 	put(ring, SHP_UTIL_SAMPLES_N - 2, 1, 1, 1, 1, 1);
 	put(ring, SHP_UTIL_SAMPLES_N - 1, 2, 1, 1, 1, 1);
@@ -69,7 +71,7 @@ static void wraps_around(void **state)
 	assert_int_equal(util_read(&r, rows, 8), 3);
 	assert_true(rows[2].ts == 3);
 	assert_int_equal(r.next, 1);
-	free(mem);
+	free(ring - 4);
 }
 
 int main(void)
