@@ -97,6 +97,9 @@ static void print_summary(const struct run_result *r)
 	printf("file size: %.2f MB (%.1f kB per recorded second)\n", (double)r->file_bytes / 1e6,
 	       r->duration_s > 0 ? (double)r->file_bytes / r->duration_s / 1e3 : 0.0);
 	printf("cpu time:  %.3f s\n", r->cpu_s);
+	if (r->armed_mono_s > 0)
+		printf("timing:    armed_mono=%.6f first_sample_ms=%.3f\n", r->armed_mono_s,
+		       r->first_sample_ms);
 	fflush(stdout);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "h5/chunk_codec.h"
 
 #define TIME_DESC "system time [s] = value * gain + (offset)"
 #define UTIL_DESC                                                                                  \
@@ -20,11 +21,17 @@ struct series {
 	hid_t ds;
 	hid_t mem_type;
 	hsize_t rows;
-	hsize_t cols; /* 0 for a 1-D dataset */
+	hsize_t cols;              /* 0 for a 1-D dataset */
+	hsize_t chunk_rows;        /* rows per chunk */
+	size_t elem_size;          /* bytes per value */
+	struct chunk_codec *codec; /* whole chunks of 1-D series bypass HDF5's pipeline */
+	struct chunk_hints hints;
 };
 
 struct h5w {
 	hid_t file;
+	struct chunk_codec codec;
+	bool direct_chunks;
 	struct series time, voltage, current;
 	struct series util_time, util_values;
 	uint64_t util_ts[SHP_H5_UTIL_CHUNK_ROWS];
@@ -61,6 +68,10 @@ static hid_t create_series(hid_t loc, const char *name, hid_t file_type, hid_t m
 	s->mem_type = mem_type;
 	s->rows = 0;
 	s->cols = cols;
+	s->chunk_rows = chunk_rows;
+	s->elem_size = H5Tget_size(file_type);
+	s->codec = NULL;
+	memset(&s->hints, 0, sizeof(s->hints));
 	if (dapl >= 0)
 		H5Pclose(dapl);
 	if (dcpl >= 0)
@@ -80,10 +91,33 @@ static herr_t describe(hid_t ds, const char *unit, const char *desc, const struc
 	return 0;
 }
 
+/* A whole, aligned chunk of a 1-D series: encoded here and written as it is. */
+static herr_t write_whole_chunk(struct series *s, const void *data)
+{
+	hsize_t new_dims[1] = {s->rows + s->chunk_rows};
+	hsize_t offset[1] = {s->rows};
+	const void *buf;
+	size_t len;
+	uint32_t mask;
+	if (H5Dset_extent(s->ds, new_dims) < 0)
+		return -1;
+	if (chunk_codec_encode(s->codec, &s->hints, data, s->chunk_rows, s->elem_size, &buf, &len,
+			       &mask) != SHP_OK ||
+	    H5Dwrite_chunk(s->ds, H5P_DEFAULT, mask, offset, len, buf) < 0) {
+		new_dims[0] = s->rows;
+		H5Dset_extent(s->ds, new_dims);
+		return -1;
+	}
+	s->rows += s->chunk_rows;
+	return 0;
+}
+
 static herr_t series_append(struct series *s, const void *data, hsize_t rows)
 {
 	if (rows == 0)
 		return 0;
+	if (s->codec && s->cols == 0 && rows == s->chunk_rows && s->rows % s->chunk_rows == 0)
+		return write_whole_chunk(s, data);
 	int rank = s->cols ? 2 : 1;
 	hsize_t new_dims[2] = {s->rows + rows, s->cols};
 	hsize_t start[2] = {s->rows, 0};
@@ -139,6 +173,8 @@ static herr_t build_skeleton(h5w_t *w, const struct h5w_info *info)
 	H5Gclose(data);
 	if (rc < 0)
 		return -1;
+	if (w->direct_chunks)
+		w->time.codec = w->voltage.codec = w->current.codec = &w->codec;
 
 	hid_t util = H5Gcreate2(w->file, "pru_util", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
 	if (util < 0)
@@ -189,6 +225,13 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 		return SHP_ERR_NOMEM;
 	w->time.ds = w->voltage.ds = w->current.ds = w->util_time.ds = w->util_values.ds = -1;
 	snprintf(w->path, sizeof(w->path), "%s", path);
+	w->direct_chunks = !info->pipeline_only;
+	if (w->direct_chunks &&
+	    chunk_codec_init(&w->codec, info->compression, info->shuffle,
+			     SHP_H5_CHUNK_SAMPLES * sizeof(uint64_t)) != SHP_OK) {
+		free(w);
+		return SHP_ERR_NOMEM;
+	}
 
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
 	H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
@@ -197,6 +240,7 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 	H5Pclose(fapl);
 	if (w->file < 0) {
 		shp_err e = h5_fail(w, "creating the file");
+		chunk_codec_free(&w->codec);
 		free(w);
 		return e;
 	}
@@ -204,6 +248,7 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 		shp_err e = h5_fail(w, "creating the file structure");
 		close_all(w);
 		H5Fclose(w->file);
+		chunk_codec_free(&w->codec);
 		free(w);
 		return e;
 	}
@@ -277,6 +322,7 @@ shp_err h5w_close(h5w_t *w)
 	close_all(w);
 	if (H5Fclose(w->file) < 0 && e == SHP_OK)
 		e = h5_fail(w, "closing the file");
+	chunk_codec_free(&w->codec);
 	free(w);
 	return e;
 }

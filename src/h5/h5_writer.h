@@ -4,8 +4,9 @@
  *
  * The IV datasets always have their true length: each append extends them by exactly what it
  * writes (whole 10 000-sample chunks, only the last one may be partial), so there is nothing to
- * trim at close and an interrupted file holds exactly what was written. The chunk cache is
- * disabled: full chunks go through the filter pipeline straight to disk.
+ * trim at close and an interrupted file holds exactly what was written. Whole IV chunks are
+ * encoded by chunk_codec.c and written directly; the rest (a last partial chunk, the PRU
+ * utilisation rows) goes through HDF5's filter pipeline with the chunk cache disabled.
  */
 #ifndef SHP_H5_WRITER_H
 #define SHP_H5_WRITER_H
@@ -34,7 +35,8 @@ struct h5w_info {
 	struct shp_cal_pair current;
 	enum shp_compression compression;
 	bool shuffle;
-	bool overwrite; /* truncate an existing file instead of refusing it */
+	bool overwrite;     /* truncate an existing file instead of refusing it */
+	bool pipeline_only; /* write every chunk through HDF5's filter pipeline (tests) */
 };
 
 typedef struct h5w h5w_t;

@@ -50,6 +50,8 @@ struct harvest {
 	uint64_t win_start_ns, win_end_ns; /* power_tracing window inside it */
 	uint64_t first_ts, last_ts;        /* first and last sample written */
 	unsigned anomalies;
+	uint64_t armed_mono;
+	double first_sample_ms;
 
 	uint32_t staged;
 	uint64_t ts[CHUNK];
@@ -104,6 +106,9 @@ static shp_err flush_staging(struct harvest *h)
 /* Keeps the samples of the new block [from, from+n) that lie in the tracing window. */
 static uint32_t window_filter(struct harvest *h, uint32_t from, uint32_t n)
 {
+	/* the reader delivers rising timestamps: inside at both ends means inside throughout */
+	if (n == 0 || (h->ts[from] >= h->win_start_ns && h->ts[from + n - 1] < h->win_end_ns))
+		return n;
 	uint32_t out = from;
 	for (uint32_t k = from; k < from + n; k++) {
 		uint64_t t = h->ts[k];
@@ -208,8 +213,9 @@ static shp_err record(struct harvest *h)
 		if (got) {
 			last_data = now;
 			if (!first_logged) {
+				h->first_sample_ms = (double)(wall_ns() - h->start_ns) / 1e6;
 				log_debug("first samples read %.1f ms after the start second",
-					  (double)(wall_ns() - h->start_ns) / 1e6);
+					  h->first_sample_ms);
 				first_logged = true;
 			}
 		}
@@ -342,6 +348,12 @@ static shp_err set_up(struct harvest *h, struct run_result *res)
 	return open_output(h, res);
 }
 
+static bool pru_has_produced(void *ctx)
+{
+	struct harvest *h = ctx;
+	return iv_out_available(&h->iv) > 0;
+}
+
 static shp_err run_recording(struct harvest *h)
 {
 	int64_t stop_s = (int64_t)((h->end_ns + SHP_NS_PER_S - 1) / SHP_NS_PER_S);
@@ -353,7 +365,8 @@ static shp_err run_recording(struct harvest *h)
 		return SHP_ERR_PRU;
 	}
 	SHP_TRY(pru_arm(&h->sysfs, h->start_s, stop_s));
-	SHP_TRY(pru_wait_running(&h->sysfs, h->start_s, RUNNING_TIMEOUT_NS));
+	h->armed_mono = mono_ns();
+	SHP_TRY(pru_wait_running(&h->sysfs, h->start_s, RUNNING_TIMEOUT_NS, pru_has_produced, h));
 	log_debug("PRU running");
 	return record(h);
 }
@@ -443,6 +456,8 @@ shp_err harvest_run(const struct shp_task *task, const struct run_options *opt,
 	res->discarded = h->iv.stats.discarded;
 	res->duration_s = (double)res->samples / SHP_SAMPLE_RATE_SPS;
 	res->cpu_s = cpu_seconds();
+	res->armed_mono_s = (double)h->armed_mono / 1e9;
+	res->first_sample_ms = h->first_sample_ms;
 	free(h);
 	return e;
 }

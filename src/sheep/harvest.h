@@ -33,6 +33,8 @@ struct run_result {
 	uint64_t file_bytes;
 	double duration_s;
 	double cpu_s;
+	double armed_mono_s;    /* CLOCK_MONOTONIC when the start was armed (0: never) */
+	double first_sample_ms; /* first samples read this long after the start second */
 };
 
 shp_err harvest_run(const struct shp_task *task, const struct run_options *opt,

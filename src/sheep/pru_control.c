@@ -102,22 +102,26 @@ shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s)
 	return sysfs_write_u64(s, SHP_SYSFS_TIME_STOP, (uint64_t)stop_s);
 }
 
-shp_err pru_wait_running(const struct shp_sysfs *s, int64_t start_s, uint64_t timeout_ns)
+shp_err pru_wait_running(const struct shp_sysfs *s, int64_t start_s, uint64_t timeout_ns,
+			 bool (*started)(void *ctx), void *ctx)
 {
-	static const enum shp_pru_state running[] = {SHP_STATE_RUNNING};
 	uint64_t now = wall_ns();
 	uint64_t start_ns = (uint64_t)start_s * SHP_NS_PER_S;
-	uint64_t wait = (start_ns > now ? start_ns - now : 0) + timeout_ns;
+	uint64_t deadline = mono_ns() + (start_ns > now ? start_ns - now : 0) + timeout_ns;
 	enum shp_pru_state st;
-	shp_err e = pru_wait_state(s, running, 1, wait, &st);
-	if (e == SHP_ERR_INTERRUPTED)
-		return e;
-	if (e != SHP_OK) {
-		log_error("PRU did not start running at %lld: state is '%s'", (long long)start_s,
-			  shp_state_name(st));
-		return SHP_ERR_PRU;
+	for (;;) {
+		SHP_TRY(sysfs_read_state(s, &st));
+		if (st == SHP_STATE_RUNNING || (started && started(ctx)))
+			return SHP_OK;
+		if (mono_ns() >= deadline)
+			break;
+		if (shp_stop_signal)
+			return SHP_ERR_INTERRUPTED;
+		sleep_ns(POLL_NS);
 	}
-	return SHP_OK;
+	log_error("PRU did not start running at %lld: state is '%s'", (long long)start_s,
+		  shp_state_name(st));
+	return SHP_ERR_PRU;
 }
 
 shp_err pru_drain_messages(const struct shp_sysfs *s, int max, uint64_t settle_ns,

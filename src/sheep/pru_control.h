@@ -30,8 +30,13 @@ shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode);
 /* Arms the start at start_s (whole Unix second) and schedules the stop at stop_s. */
 shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s);
 
-/* Waits until the PRU runs; gives up timeout_ns after the start second. */
-shp_err pru_wait_running(const struct shp_sysfs *s, int64_t start_s, uint64_t timeout_ns);
+/*
+ * Waits until the PRU runs, or until started(ctx) says it has produced data (a fast PRU, e.g.
+ * the simulator at --speed max, can finish a short run between two polls of the state file).
+ * Gives up timeout_ns after the start second.
+ */
+shp_err pru_wait_running(const struct shp_sysfs *s, int64_t start_s, uint64_t timeout_ns,
+			 bool (*started)(void *ctx), void *ctx);
 
 /* Stops the PRU if it is not idle and waits for idle. */
 shp_err pru_stop(const struct shp_sysfs *s);
