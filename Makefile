@@ -37,7 +37,7 @@ test-fast: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 bench: build
-	@/usr/bin/python3 bench/bench.py --build $(BUILD) --duration 60
+	@/usr/bin/python3 bench/bench.py --build $(BUILD) --update-readme
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

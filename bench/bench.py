@@ -205,8 +205,9 @@ def record(args, writer, row, duration, workdir, sim_args=(), prefix=()):
         sim.close()
 
 
-def callgrind(args, writer, row, duration, workdir, keep_profile=False):
-    out_file = workdir / f"callgrind_{writer}_{duration}.out"
+def callgrind(args, writer, row, duration, workdir, tag=""):
+    name = re.sub(r"[^a-z0-9]+", "_", f"{writer}_{duration}_{tag}")
+    out_file = workdir / f"callgrind_{name}.out"
     prefix = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"]
     result = record(args, writer, row, duration, workdir, ("--speed", "max", "--no-overrun"),
                     prefix)
@@ -371,10 +372,17 @@ def main():
         with cf.ThreadPoolExecutor(max_workers=2) as pool:
             cg = {(w, d): pool.submit(callgrind, args, w, default, d, workdir)
                   for w in ("ours", "reference") for d in (args.short, args.duration)}
+            # every other row: the sheep's whole-process count (the reference under valgrind
+            # takes minutes per run, so it is measured for the default row only)
+            per_row = {row.name: pool.submit(callgrind, args, "ours", row, args.duration,
+                                             workdir, row.name)
+                       for row in rows if row.name != DEFAULT_ROW}
             compressor = pool.submit(compressor_instructions, args, default, default_recording,
                                      workdir)
             cg = {k: v.result() for k, v in cg.items()}
             compressor = compressor.result()
+            row_instr = {name: job.result()["instructions"] for name, job in per_row.items()}
+            row_instr[DEFAULT_ROW] = cg[("ours", args.duration)]["instructions"]
 
         # 3. headroom, 4. start-up
         room = {}
@@ -408,15 +416,18 @@ def main():
              f"Real time: {d} s recordings from shepherd-pru-sim (seed 1), sheep and reference "
              "writer (numpy + h5py) at the same time, each with its own simulator. CPU is the "
              "writer process only.", "",
-             "| variant | CPU % of one core: sheep | reference | sheep ÷ ref | peak private MiB: "
-             "sheep | reference | kB per recorded s: sheep | reference | launch → first sample "
-             "ms: sheep | reference | lost: sheep | reference |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| variant | CPU % of one core: sheep | reference | sheep ÷ ref | M instructions per "
+             "recorded s: sheep | peak private MiB: sheep | reference | kB per recorded s: sheep "
+             "| reference | launch → first sample ms: sheep | reference | lost: sheep | "
+             "reference |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         o, r = rt[row.name]["ours"], rt[row.name].get("reference", {})
         lines.append(
             f"| {row.name} | {o['cpu_pct']:.2f} | {fmt(r.get('cpu_pct'))} | "
-            f"{fmt(ratio(o['cpu_pct'], r.get('cpu_pct')))} | {o['private_mib']:.1f} | "
+            f"{fmt(ratio(o['cpu_pct'], r.get('cpu_pct')))} | "
+            f"{fmt(row_instr[row.name] / d / 1e6 if row_instr.get(row.name) else None)} | "
+            f"{o['private_mib']:.1f} | "
             f"{fmt(r.get('private_mib'), '.1f')} | {o['kb_per_s']:.1f} | "
             f"{fmt(r.get('kb_per_s'), '.1f')} | {fmt(o.get('run_to_first_ms'), '.0f')} | "
             f"{fmt(r.get('run_to_first_ms'), '.0f')} | {o['lost']} | {r.get('lost', '–')} |")
