@@ -13,19 +13,22 @@
 #define ARM_TIMEOUT_NS (2000 * SHP_NS_PER_MS)
 #define SETTLE_NS (20 * SHP_NS_PER_MS)
 
-shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *wanted, int n_wanted,
-		       uint64_t timeout_ns, enum shp_pru_state *found)
+/* Polls the state until it is one of wanted[] or done(ctx) holds; see pru_wait_state(). */
+static shp_err wait_until(const struct shp_sysfs *s, const enum shp_pru_state *wanted, int n_wanted,
+			  uint64_t timeout_ns, enum shp_pru_state *found, bool (*done)(void *ctx),
+			  void *ctx)
 {
 	uint64_t deadline = mono_ns() + timeout_ns;
 	enum shp_pru_state st;
+	shp_err e = SHP_ERR_PRU;
 	for (;;) {
 		SHP_TRY(sysfs_read_state(s, &st));
-		for (int k = 0; k < n_wanted; k++) {
-			if (st == wanted[k]) {
-				if (found)
-					*found = st;
-				return SHP_OK;
-			}
+		bool reached = done && done(ctx);
+		for (int k = 0; k < n_wanted && !reached; k++)
+			reached = st == wanted[k];
+		if (reached) {
+			e = SHP_OK;
+			break;
 		}
 		if (mono_ns() >= deadline)
 			break;
@@ -35,7 +38,13 @@ shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *want
 	}
 	if (found)
 		*found = st;
-	return SHP_ERR_PRU;
+	return e;
+}
+
+shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *wanted, int n_wanted,
+		       uint64_t timeout_ns, enum shp_pru_state *found)
+{
+	return wait_until(s, wanted, n_wanted, timeout_ns, found, NULL, NULL);
 }
 
 shp_err pru_stop(const struct shp_sysfs *s)
@@ -105,23 +114,16 @@ shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s)
 shp_err pru_wait_running(const struct shp_sysfs *s, int64_t start_s, uint64_t timeout_ns,
 			 bool (*started)(void *ctx), void *ctx)
 {
+	static const enum shp_pru_state running[] = {SHP_STATE_RUNNING};
 	uint64_t now = wall_ns();
 	uint64_t start_ns = (uint64_t)start_s * SHP_NS_PER_S;
-	uint64_t deadline = mono_ns() + (start_ns > now ? start_ns - now : 0) + timeout_ns;
+	uint64_t wait = (start_ns > now ? start_ns - now : 0) + timeout_ns;
 	enum shp_pru_state st;
-	for (;;) {
-		SHP_TRY(sysfs_read_state(s, &st));
-		if (st == SHP_STATE_RUNNING || (started && started(ctx)))
-			return SHP_OK;
-		if (mono_ns() >= deadline)
-			break;
-		if (shp_stop_signal)
-			return SHP_ERR_INTERRUPTED;
-		sleep_ns(POLL_NS);
-	}
-	log_error("PRU did not start running at %lld: state is '%s'", (long long)start_s,
-		  shp_state_name(st));
-	return SHP_ERR_PRU;
+	shp_err e = wait_until(s, running, 1, wait, &st, started, ctx);
+	if (e == SHP_ERR_PRU)
+		log_error("PRU did not start running at %lld: state is '%s'", (long long)start_s,
+			  shp_state_name(st));
+	return e;
 }
 
 shp_err pru_drain_messages(const struct shp_sysfs *s, int max, uint64_t settle_ns,
