@@ -48,10 +48,17 @@ shp_err output_path_resolve(const char *requested, const char *prefix, int64_t s
 			    char *out, size_t len)
 {
 	struct stat st;
+	size_t req_len = strlen(requested);
+	if (req_len > 1 && requested[req_len - 1] == '/') /* a directory, to be created */
+		SHP_TRY(make_dirs(requested));
 	if (stat(requested, &st) == 0 && S_ISDIR(st.st_mode)) {
 		char stamp[32];
 		format_file_stamp(start_s, stamp, sizeof(stamp));
-		if (snprintf(out, len, "%s/%s_%s.h5", requested, prefix, stamp) >= (int)len)
+		size_t dir_len = req_len;
+		while (dir_len > 1 && requested[dir_len - 1] == '/')
+			dir_len--;
+		if (snprintf(out, len, "%.*s/%s_%s.h5", (int)dir_len, requested, prefix, stamp) >=
+		    (int)len)
 			return SHP_ERR_OUTPUT;
 	} else {
 		const char *suffix = suffix_of(requested);

@@ -1,7 +1,8 @@
 /*
  * output_path.h - where a recording goes (sheep-datapath.md 4.1): a directory gets
  * <prefix>_YYYY-MM-DD_HH-MM-SS.h5 from the start time; an existing file is kept and the new one
- * becomes <stem>.<n>.h5 unless force_overwrite; missing parent directories are created.
+ * becomes <stem>.<n>.h5 unless force_overwrite; missing parent directories are created. A path
+ * ending in / is a directory and is created if missing.
  */
 #ifndef SHP_OUTPUT_PATH_H
 #define SHP_OUTPUT_PATH_H

@@ -58,6 +58,23 @@ static void parents_are_created(void **state)
 	test_rm_rf(dir);
 }
 
+static void trailing_slash_creates_the_directory(void **state)
+{
+	(void)state;
+	char dir[64], req[256], out[512], want[512];
+	assert_non_null(test_tmpdir(dir, sizeof(dir)));
+	snprintf(req, sizeof(req), "%s/new/recordings/", dir);
+	assert_int_equal(output_path_resolve(req, "hrv", 1700000000, false, out, sizeof(out)),
+			 SHP_OK);
+	snprintf(want, sizeof(want), "%s/new/recordings/hrv_2023-11-14_22-13-20.h5", dir);
+	assert_string_equal(out, want);
+	struct stat st;
+	req[strlen(req) - 1] = '\0';
+	assert_int_equal(stat(req, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	test_rm_rf(dir);
+}
+
 static void bad_suffix_and_impossible_parent_fail(void **state)
 {
 	(void)state;
@@ -84,6 +101,7 @@ int main(void)
 		cmocka_unit_test(directory_gets_a_timestamped_name),
 		cmocka_unit_test(existing_file_is_kept_unless_forced),
 		cmocka_unit_test(parents_are_created),
+		cmocka_unit_test(trailing_slash_creates_the_directory),
 		cmocka_unit_test(bad_suffix_and_impossible_parent_fail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
