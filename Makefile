@@ -1,14 +1,14 @@
 # Entry points for people; CMake and CTest do the work.
 #   make demo   install what is missing, build, record a 10 s harvest from the simulator
 #   make test   install what is missing, build normal and ASan+UBSan, run all tests in both
-#   make bench  performance figures (see bench/README.md)
+#   make bench  performance figures (see bench/README.md); make bench-profile: the profile alone
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build build-asan demo test test-fast bench format clean
+.PHONY: all deps build build-asan demo test test-fast bench bench-profile format clean
 
 all: build
 
@@ -38,6 +38,10 @@ test-fast: build
 
 bench: build
 	@/usr/bin/python3 bench/bench.py --build $(BUILD) --update-readme
+
+# where the sheep spends its instructions, one 60 s recording under callgrind (~20 s)
+bench-profile: build
+	@/usr/bin/python3 bench/bench.py --build $(BUILD) --profile-only
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -278,6 +278,21 @@ def profile_table(callgrind_out, top=15):
     return total, "\n".join(lines)
 
 
+def profile_only(args, row):
+    """The C counterpart of the predecessor's cProfile step: where the instructions go."""
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="sheep-profile-"))
+    try:
+        res = callgrind(args, "ours", row, args.duration, workdir)
+        total, table = profile_table(res["callgrind_out"])
+        print(f"{args.duration} s recording, {row.name}: {total:,} instructions "
+              f"({total / args.duration / 1e6:.2f} M per recorded second)\n\n{table}")
+        print(f"\ncallgrind output kept: {res['callgrind_out']} (callgrind_annotate, kcachegrind)")
+    finally:
+        for path in workdir.glob("*.h5"):
+            path.unlink()
+    return 0
+
+
 def plot(rows_rt, path):
     try:
         import matplotlib
@@ -333,6 +348,8 @@ def main():
     ap.add_argument("--update-readme", action="store_true")
     ap.add_argument("--quick", action="store_true", help="fewer rows, no headroom (smoke test)")
     ap.add_argument("--results", default=str(HERE / "results"), help="where the outputs go")
+    ap.add_argument("--profile-only", action="store_true",
+                    help="only the per-function profile of one --duration recording")
     args = ap.parse_args()
     build = pathlib.Path(args.build)
     args.sheep = str(build / "shepherd-sheep")
@@ -343,6 +360,8 @@ def main():
             sys.exit(f"bench: {tool} is missing (scripts/install-deps.sh installs it)")
     rows = [r for r in ROWS if not args.quick or r.name == DEFAULT_ROW]
     default = next(r for r in ROWS if r.name == DEFAULT_ROW)
+    if args.profile_only:
+        return profile_only(args, default)
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="sheep-bench-"))
     results = pathlib.Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
