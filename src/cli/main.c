@@ -16,9 +16,11 @@
 #include "common/log.h"
 #include "common/stop.h"
 #include "h5/h5_common.h"
+#include "h5/h5_input.h"
 #include "sheep/harvest.h"
 #include "sheep/status.h"
 #include "task/task.h"
+#include "task/timefmt.h"
 
 #define SHEEP_VERSION "0.1.0"
 #define DEFAULT_CONFIG "/etc/shepherd/config.yaml"
@@ -48,6 +50,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "Commands:\n"
 	      "  run [CONFIG]           run a task file (default " DEFAULT_CONFIG ")\n"
+	      "  check FILE...          check recordings as emulation inputs, print a summary\n"
 	      "\n"
 	      "Exit codes: 0 success, 1 failed (message says why), 2 bad command line,\n"
 	      "            3 recorded but samples were lost, 4 interrupted by a signal.\n",
@@ -172,6 +175,52 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 	return e;
 }
 
+/* Prints what an emulation would replay from one checked input. */
+static void print_input(const struct h5_input *in)
+{
+	uint64_t t0 = 0;
+	hsize_t start[1] = {0}, count[1] = {1};
+	hid_t fspace = H5Dget_space(in->time);
+	hid_t mspace = H5Screate_simple(1, count, NULL);
+	if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0)
+		H5Dread(in->time, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, &t0);
+	H5Sclose(mspace);
+	H5Sclose(fspace);
+	char when[48] = "?";
+	format_iso_local((int64_t)(t0 / 1000000000ull), when, sizeof(when));
+	printf("%s: ok\n", in->path);
+	printf("  mode %s, datatype %s, %llu samples (%.1f s), first sample %s\n", in->mode,
+	       in->datatype, (unsigned long long)in->samples, (double)in->samples / 1e5, when);
+	printf("  voltage = raw * %g %+g V, current = raw * %g %+g A\n", in->cal_voltage.gain,
+	       in->cal_voltage.offset, in->cal_current.gain, in->cal_current.offset);
+}
+
+static shp_err cmd_check(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs("Usage: shepherd-sheep check FILE...\n\n"
+		      "Checks recordings as inputs of an emulation (mode, datatype, datasets, "
+		      "lengths,\n"
+		      "calibration, readable data) and prints what would be replayed. Exit 0 if "
+		      "all\n"
+		      "are usable, 1 otherwise.\n",
+		      argc < 2 ? stderr : stdout);
+		return argc < 2 ? SHP_ERR_USAGE : SHP_OK;
+	}
+	SHP_TRY(shp_h5_init());
+	shp_err result = SHP_OK;
+	for (int k = 1; k < argc; k++) {
+		struct h5_input in;
+		if (h5_input_open(argv[k], &in) != SHP_OK) {
+			result = SHP_ERR_INPUT;
+			continue;
+		}
+		print_input(&in);
+		h5_input_close(&in);
+	}
+	return result;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -226,6 +275,8 @@ int main(int argc, char **argv)
 	shp_err e;
 	if (strcmp(cmd, "run") == 0) {
 		e = cmd_run(&g, sub_argc, sub_argv);
+	} else if (strcmp(cmd, "check") == 0) {
+		e = cmd_check(sub_argc, sub_argv);
 	} else {
 		fprintf(stderr, "shepherd-sheep: unknown command '%s' (try --help)\n", cmd);
 		e = SHP_ERR_USAGE;

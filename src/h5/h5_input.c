@@ -1,0 +1,232 @@
+/* h5_input.c - checks an input recording thoroughly, then reads it converted to uV and nA. */
+#include "h5/h5_input.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "h5/h5_common.h"
+
+#define PROBE_SAMPLES 10000u
+
+static const char *const ivsample_names[] = {"ivtrace", "ivsample", "ivsamples", NULL};
+
+static shp_err bad(const struct h5_input *in, const char *what)
+{
+	log_error("input %s: %s", in->path, what);
+	return SHP_ERR_INPUT;
+}
+
+static shp_err open_dataset(struct h5_input *in, const char *name, hid_t *ds, hsize_t *len)
+{
+	char msg[256];
+	if (H5Lexists(in->file, name, H5P_DEFAULT) <= 0 ||
+	    H5Oexists_by_name(in->file, name, H5P_DEFAULT) <= 0) {
+		snprintf(msg, sizeof(msg), "dataset %s is missing: not a Shepherd recording", name);
+		return bad(in, msg);
+	}
+	*ds = H5Dopen2(in->file, name, H5P_DEFAULT);
+	if (*ds < 0) {
+		snprintf(msg, sizeof(msg), "%s is not a dataset", name);
+		return bad(in, msg);
+	}
+	hid_t type = H5Dget_type(*ds);
+	hid_t space = H5Dget_space(*ds);
+	int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+	H5T_class_t cls = type < 0 ? H5T_NO_CLASS : H5Tget_class(type);
+	size_t size = type < 0 ? 0 : H5Tget_size(type);
+	hsize_t dims[1] = {0};
+	if (rank == 1)
+		H5Sget_simple_extent_dims(space, dims, NULL);
+	if (space >= 0)
+		H5Sclose(space);
+	if (type >= 0)
+		H5Tclose(type);
+	if (rank != 1 || cls != H5T_INTEGER || size > 8) {
+		snprintf(msg, sizeof(msg), "%s must be a 1-D integer dataset", name);
+		return bad(in, msg);
+	}
+	*len = dims[0];
+	return SHP_OK;
+}
+
+static shp_err read_calibration(struct h5_input *in, hid_t ds, const char *name,
+				struct shp_cal_pair *cal)
+{
+	char msg[256];
+	if (!shp_h5_read_attr_f64(ds, "gain", &cal->gain) ||
+	    !shp_h5_read_attr_f64(ds, "offset", &cal->offset)) {
+		snprintf(msg, sizeof(msg), "%s has no numeric gain/offset attributes", name);
+		return bad(in, msg);
+	}
+	if (!(cal->gain > 0) || !isfinite(cal->gain) || !isfinite(cal->offset)) {
+		snprintf(msg, sizeof(msg),
+			 "calibration of %s is unusable (gain %g, offset %g): gain must be > 0 and "
+			 "finite, offset finite",
+			 name, cal->gain, cal->offset);
+		return bad(in, msg);
+	}
+	return SHP_OK;
+}
+
+static shp_err check_header(struct h5_input *in)
+{
+	char msg[256];
+	if (!shp_h5_read_attr_str(in->file, "mode", in->mode, sizeof(in->mode)))
+		return bad(in, "root attribute 'mode' is missing: not a Shepherd recording");
+	if (strcmp(in->mode, "harvester") != 0) {
+		snprintf(msg, sizeof(msg),
+			 "mode is '%s': an emulation replays harvest recordings (mode 'harvester')",
+			 in->mode);
+		return bad(in, msg);
+	}
+	if (H5Lexists(in->file, "data", H5P_DEFAULT) <= 0)
+		return bad(in, "group /data is missing: not a Shepherd recording");
+	hid_t data = H5Gopen2(in->file, "data", H5P_DEFAULT);
+	if (data < 0)
+		return bad(in, "/data is not a group");
+	bool ok = shp_h5_read_attr_str(data, "datatype", in->datatype, sizeof(in->datatype));
+	H5Gclose(data);
+	if (!ok)
+		return bad(in, "/data has no 'datatype' attribute");
+	for (int k = 0; ivsample_names[k]; k++)
+		if (strcmp(in->datatype, ivsample_names[k]) == 0)
+			return SHP_OK;
+	snprintf(msg, sizeof(msg),
+		 "datatype '%s' cannot be replayed: IV samples (ivtrace/ivsample) are needed",
+		 in->datatype);
+	return bad(in, msg);
+}
+
+/* Reads the first and the last chunk of each dataset: a file cut short fails here. */
+static shp_err probe(struct h5_input *in)
+{
+	static struct shp_iv_sample buf[PROBE_SAMPLES];
+	uint64_t n = in->samples < PROBE_SAMPLES ? in->samples : PROBE_SAMPLES;
+	if (h5_input_read(in, 0, (uint32_t)n, buf) != SHP_OK ||
+	    h5_input_read(in, in->samples - n, (uint32_t)n, buf) != SHP_OK)
+		return bad(in, "its data cannot be read: the file is damaged or truncated");
+	uint64_t t;
+	hsize_t start[1] = {in->samples - 1}, count[1] = {1};
+	hid_t fspace = H5Dget_space(in->time);
+	hid_t mspace = H5Screate_simple(1, count, NULL);
+	herr_t rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+	if (rc >= 0)
+		rc = H5Dread(in->time, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, &t);
+	H5Sclose(mspace);
+	H5Sclose(fspace);
+	if (rc < 0)
+		return bad(in, "its timestamps cannot be read: the file is damaged or truncated");
+	return SHP_OK;
+}
+
+shp_err h5_input_open(const char *path, struct h5_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->file = in->time = in->voltage = in->current = -1;
+	snprintf(in->path, sizeof(in->path), "%s", path);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		log_error("input %s cannot be opened: %s", path, strerror(errno));
+		return SHP_ERR_INPUT;
+	}
+	fclose(f);
+	if (H5Fis_hdf5(path) <= 0)
+		return bad(in, "not an HDF5 file (or its header is damaged)");
+	in->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	if (in->file < 0)
+		return bad(in, "the HDF5 file cannot be opened: damaged or truncated");
+
+	hsize_t n_t = 0, n_v = 0, n_i = 0;
+	shp_err e = check_header(in);
+	if (e == SHP_OK)
+		e = open_dataset(in, "/data/time", &in->time, &n_t);
+	if (e == SHP_OK)
+		e = open_dataset(in, "/data/voltage", &in->voltage, &n_v);
+	if (e == SHP_OK)
+		e = open_dataset(in, "/data/current", &in->current, &n_i);
+	if (e == SHP_OK)
+		e = read_calibration(in, in->voltage, "/data/voltage", &in->cal_voltage);
+	if (e == SHP_OK)
+		e = read_calibration(in, in->current, "/data/current", &in->cal_current);
+	if (e == SHP_OK && (n_t != n_v || n_t != n_i)) {
+		char msg[256];
+		snprintf(msg, sizeof(msg),
+			 "datasets differ in length (time %llu, voltage %llu, current %llu)",
+			 (unsigned long long)n_t, (unsigned long long)n_v, (unsigned long long)n_i);
+		e = bad(in, msg);
+	}
+	if (e == SHP_OK && n_t == 0)
+		e = bad(in, "it holds no samples");
+	in->samples = n_t;
+	if (e == SHP_OK)
+		e = probe(in);
+	if (e != SHP_OK) {
+		H5Eclear2(H5E_DEFAULT);
+		h5_input_close(in);
+	}
+	return e;
+}
+
+void h5_input_close(struct h5_input *in)
+{
+	hid_t *ids[] = {&in->time, &in->voltage, &in->current};
+	for (int k = 0; k < 3; k++) {
+		if (*ids[k] >= 0)
+			H5Dclose(*ids[k]);
+		*ids[k] = -1;
+	}
+	if (in->file >= 0)
+		H5Fclose(in->file);
+	in->file = -1;
+}
+
+uint32_t h5_input_to_pru_unit(uint32_t raw, const struct shp_cal_pair *cal, double scale)
+{
+	double v = (double)raw * (cal->gain * scale) + cal->offset * scale;
+	if (!(v > 0))
+		return 0;
+	if (v >= 4294967295.0)
+		return UINT32_MAX;
+	return (uint32_t)v; /* truncation, as the predecessor's astype(uint32) */
+}
+
+static herr_t read_u32(hid_t ds, uint64_t first, uint32_t n, uint32_t *out)
+{
+	hsize_t start[1] = {first}, count[1] = {n};
+	hid_t fspace = H5Dget_space(ds);
+	hid_t mspace = H5Screate_simple(1, count, NULL);
+	herr_t rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+	if (rc >= 0)
+		rc = H5Dread(ds, H5T_NATIVE_UINT32, mspace, fspace, H5P_DEFAULT, out);
+	H5Sclose(mspace);
+	H5Sclose(fspace);
+	return rc;
+}
+
+shp_err h5_input_read(struct h5_input *in, uint64_t first, uint32_t n, struct shp_iv_sample *out)
+{
+	if (first + n > in->samples)
+		return SHP_ERR_INPUT;
+	uint32_t *raw = malloc((size_t)n * 2 * sizeof(uint32_t) + 1);
+	if (!raw)
+		return SHP_ERR_NOMEM;
+	shp_err e = SHP_OK;
+	if (read_u32(in->voltage, first, n, raw) < 0 ||
+	    read_u32(in->current, first, n, raw + n) < 0) {
+		log_error("input %s: reading samples %llu..%llu failed: %s", in->path,
+			  (unsigned long long)first, (unsigned long long)(first + n),
+			  shp_h5_error());
+		e = SHP_ERR_INPUT;
+	} else {
+		for (uint32_t k = 0; k < n; k++) {
+			out[k].voltage = h5_input_to_pru_unit(raw[k], &in->cal_voltage, 1e6);
+			out[k].current = h5_input_to_pru_unit(raw[n + k], &in->cal_current, 1e9);
+		}
+	}
+	free(raw);
+	return e;
+}

@@ -1,0 +1,45 @@
+/*
+ * h5_input.h - a Shepherd recording as the input of an emulation.
+ *
+ * Everything that can be wrong with an input file is checked when it is opened, before any PRU
+ * is touched: that it is HDF5 at all, the root "mode" (a harvest recording), the datatype (IV
+ * samples), the three datasets (1-D, integer, equal length, not empty), their calibration (gain
+ * > 0 and finite, offset finite, as the reference Reader demands), and that the first and the
+ * last chunk can be read, which catches files cut short. Each problem gets one message naming
+ * the file and what is wrong.
+ */
+#ifndef SHP_H5_INPUT_H
+#define SHP_H5_INPUT_H
+
+#include <hdf5.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "h5/h5_writer.h"
+#include "pru/shepherd_abi.h"
+
+struct h5_input {
+	hid_t file;
+	hid_t time, voltage, current;
+	uint64_t samples;
+	struct shp_cal_pair cal_voltage; /* V = raw * gain + offset */
+	struct shp_cal_pair cal_current; /* A = raw * gain + offset */
+	char mode[32];
+	char datatype[32];
+	char path[4096];
+};
+
+/* Opens and checks path; on failure everything is closed again. */
+shp_err h5_input_open(const char *path, struct h5_input *in);
+void h5_input_close(struct h5_input *in);
+
+/*
+ * Reads n samples from index first and converts them for the PRU's input ring: voltage in uV
+ * and current in nA, as u32, truncated like the predecessor and clamped to 0 .. 2^32-1.
+ */
+shp_err h5_input_read(struct h5_input *in, uint64_t first, uint32_t n, struct shp_iv_sample *out);
+
+/* The conversion alone: value = raw * gain + offset in SI, scaled by scale (1e6 or 1e9). */
+uint32_t h5_input_to_pru_unit(uint32_t raw, const struct shp_cal_pair *cal, double scale);
+
+#endif
