@@ -75,7 +75,7 @@ static void run_usage(FILE *out)
 
 static void print_version(void)
 {
-	printf("shepherd-sheep %s (HDF5 %d.%d.%d, liblzf %d.%d, libyaml %s)\n", SHEEP_VERSION,
+	printf("shepherd-sheep %s (HDF5 %d.%d.%d, liblzf API %d.%d, libyaml %s)\n", SHEEP_VERSION,
 	       H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, LZF_VERSION >> 8, LZF_VERSION & 0xFF,
 	       yaml_get_version_string());
 }
