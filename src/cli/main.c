@@ -94,7 +94,7 @@ static void print_summary(const struct run_result *r)
 	if (!r->path[0])
 		return;
 	printf("recording: %s\n", r->path);
-	printf("samples:   %llu (%.1f s), lost %llu, dropped %llu\n",
+	printf("samples:   %llu (%.2f s), lost %llu, dropped %llu\n",
 	       (unsigned long long)r->samples, r->duration_s, (unsigned long long)r->lost,
 	       (unsigned long long)r->discarded);
 	printf("file size: %.2f MB (%.1f kB per recorded second)\n", (double)r->file_bytes / 1e6,
