@@ -178,16 +178,10 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 /* Prints what an emulation would replay from one checked input. */
 static void print_input(const struct h5_input *in)
 {
-	uint64_t t0 = 0;
-	hsize_t start[1] = {0}, count[1] = {1};
-	hid_t fspace = H5Dget_space(in->time);
-	hid_t mspace = H5Screate_simple(1, count, NULL);
-	if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0)
-		H5Dread(in->time, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, &t0);
-	H5Sclose(mspace);
-	H5Sclose(fspace);
+	uint64_t t0;
 	char when[48] = "?";
-	format_iso_local((int64_t)(t0 / 1000000000ull), when, sizeof(when));
+	if (h5_input_read_time(in, 0, 1, &t0) == SHP_OK)
+		format_iso_local((int64_t)(t0 / 1000000000ull), when, sizeof(when));
 	printf("%s: ok\n", in->path);
 	printf("  mode %s, datatype %s, %llu samples (%.1f s), first sample %s\n", in->mode,
 	       in->datatype, (unsigned long long)in->samples, (double)in->samples / 1e5, when);

@@ -4,12 +4,13 @@
  * HDF5's pipeline costs the sheep more than the compressor itself: a chunk is copied into a
  * cache buffer, filled, byte-shuffled by a generic routine (4.4 instructions per byte) and only
  * then compressed. For full chunks the writer instead runs the same filters here and hands the
- * result to H5Dwrite_chunk(). The bytes are exactly what HDF5's filters would produce (a unit
- * test compares them chunk by chunk): shuffle as HDF5 defines it, deflate through zlib's
- * compress2() at level 1 as HDF5's deflate filter calls it, LZF as our registered filter, which
- * stores a chunk that does not shrink uncompressed and marks it in the filter mask.
+ * result to H5Dwrite_chunk(). Shuffle is HDF5's, deflate goes through zlib's compress2() at
+ * level 1 as HDF5's deflate filter calls it, and unshuffled LZF is our registered filter's,
+ * which stores a chunk that does not shrink uncompressed and marks it in the filter mask: those
+ * chunks are byte for byte what HDF5 would write (a unit test compares them chunk by chunk).
  *
- * Shuffled chunks get LZF byte plane by byte plane. LZF back-references are relative, so token
+ * Shuffled chunks get LZF byte plane by byte plane, which decodes to the same data but is not
+ * the same byte stream as liblzf's over the whole chunk. LZF back-references are relative, so token
  * streams of planes encoded one after the other form one valid LZF stream that every LZF decoder
  * (liblzf, h5py) reads as the whole chunk. A plane of one repeated byte (the zero upper bytes of
  * 18-bit codes) is written as a run, a plane of noise (the low bytes) as literals, and only the

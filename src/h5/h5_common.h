@@ -12,6 +12,12 @@
 
 #include "common/error.h"
 
+/* Calibration of a dataset: SI value = raw * gain + offset. */
+struct shp_cal_pair {
+	double gain;
+	double offset;
+};
+
 enum shp_compression {
 	SHP_COMP_NONE,
 	SHP_COMP_LZF,

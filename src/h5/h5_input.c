@@ -110,15 +110,7 @@ static shp_err probe(struct h5_input *in)
 	    h5_input_read(in, in->samples - n, (uint32_t)n, buf) != SHP_OK)
 		return bad(in, "its data cannot be read: the file is damaged or truncated");
 	uint64_t t;
-	hsize_t start[1] = {in->samples - 1}, count[1] = {1};
-	hid_t fspace = H5Dget_space(in->time);
-	hid_t mspace = H5Screate_simple(1, count, NULL);
-	herr_t rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-	if (rc >= 0)
-		rc = H5Dread(in->time, H5T_NATIVE_UINT64, mspace, fspace, H5P_DEFAULT, &t);
-	H5Sclose(mspace);
-	H5Sclose(fspace);
-	if (rc < 0)
+	if (h5_input_read_time(in, in->samples - 1, 1, &t) != SHP_OK)
 		return bad(in, "its timestamps cannot be read: the file is damaged or truncated");
 	return SHP_OK;
 }
@@ -194,20 +186,29 @@ uint32_t h5_input_to_pru_unit(uint32_t raw, const struct shp_cal_pair *cal, doub
 	return (uint32_t)v; /* truncation, as the predecessor's astype(uint32) */
 }
 
-static herr_t read_u32(hid_t ds, uint64_t first, uint32_t n, uint32_t *out)
+/* Reads elements [first, first + n) of a 1-D dataset as mem_type. */
+static herr_t read_range(hid_t ds, hid_t mem_type, uint64_t first, uint32_t n, void *out)
 {
 	hsize_t start[1] = {first}, count[1] = {n};
 	hid_t fspace = H5Dget_space(ds);
 	hid_t mspace = H5Screate_simple(1, count, NULL);
 	herr_t rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
 	if (rc >= 0)
-		rc = H5Dread(ds, H5T_NATIVE_UINT32, mspace, fspace, H5P_DEFAULT, out);
+		rc = H5Dread(ds, mem_type, mspace, fspace, H5P_DEFAULT, out);
 	H5Sclose(mspace);
 	H5Sclose(fspace);
 	return rc;
 }
 
-shp_err h5_input_read(struct h5_input *in, uint64_t first, uint32_t n, struct shp_iv_sample *out)
+shp_err h5_input_read_time(const struct h5_input *in, uint64_t first, uint32_t n, uint64_t *out)
+{
+	if (first + n > in->samples)
+		return SHP_ERR_INPUT;
+	return read_range(in->time, H5T_NATIVE_UINT64, first, n, out) < 0 ? SHP_ERR_INPUT : SHP_OK;
+}
+
+shp_err h5_input_read(const struct h5_input *in, uint64_t first, uint32_t n,
+		      struct shp_iv_sample *out)
 {
 	if (first + n > in->samples)
 		return SHP_ERR_INPUT;
@@ -215,8 +216,8 @@ shp_err h5_input_read(struct h5_input *in, uint64_t first, uint32_t n, struct sh
 	if (!raw)
 		return SHP_ERR_NOMEM;
 	shp_err e = SHP_OK;
-	if (read_u32(in->voltage, first, n, raw) < 0 ||
-	    read_u32(in->current, first, n, raw + n) < 0) {
+	if (read_range(in->voltage, H5T_NATIVE_UINT32, first, n, raw) < 0 ||
+	    read_range(in->current, H5T_NATIVE_UINT32, first, n, raw + n) < 0) {
 		log_error("input %s: reading samples %llu..%llu failed: %s", in->path,
 			  (unsigned long long)first, (unsigned long long)(first + n),
 			  shp_h5_error());

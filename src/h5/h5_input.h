@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "h5/h5_writer.h"
+#include "h5/h5_common.h"
 #include "pru/shepherd_abi.h"
 
 struct h5_input {
@@ -37,7 +37,11 @@ void h5_input_close(struct h5_input *in);
  * Reads n samples from index first and converts them for the PRU's input ring: voltage in uV
  * and current in nA, as u32, truncated like the predecessor and clamped to 0 .. 2^32-1.
  */
-shp_err h5_input_read(struct h5_input *in, uint64_t first, uint32_t n, struct shp_iv_sample *out);
+shp_err h5_input_read(const struct h5_input *in, uint64_t first, uint32_t n,
+		      struct shp_iv_sample *out);
+
+/* Reads n raw timestamps (ns) from index first. */
+shp_err h5_input_read_time(const struct h5_input *in, uint64_t first, uint32_t n, uint64_t *out);
 
 /* The conversion alone: value = raw * gain + offset in SI, scaled by scale (1e6 or 1e9). */
 uint32_t h5_input_to_pru_unit(uint32_t raw, const struct shp_cal_pair *cal, double scale);

@@ -20,11 +20,6 @@
 #define SHP_H5_CHUNK_SAMPLES 10000u
 #define SHP_H5_UTIL_CHUNK_ROWS 100u
 
-struct shp_cal_pair {
-	double gain;
-	double offset;
-};
-
 struct h5w_info {
 	const char *mode; /* "harvester" or "emulator" */
 	const char *hostname;

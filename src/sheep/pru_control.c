@@ -56,13 +56,9 @@ shp_err pru_stop(const struct shp_sysfs *s)
 		return SHP_OK;
 	SHP_TRY(sysfs_write(s, SHP_SYSFS_TIME_STOP, "now"));
 	shp_err e = pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st);
-	if (e == SHP_ERR_INTERRUPTED)
-		return e;
-	if (e != SHP_OK) {
+	if (e == SHP_ERR_PRU)
 		log_error("PRU did not stop: state is still '%s' after 5 s", shp_state_name(st));
-		return SHP_ERR_PRU;
-	}
-	return SHP_OK;
+	return e;
 }
 
 shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode)
@@ -74,13 +70,11 @@ shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode)
 	/* the mode write resets the PRU: give it time to leave idle before waiting for idle */
 	sleep_ns(20 * SHP_NS_PER_MS);
 	shp_err e = pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st);
-	if (e == SHP_ERR_INTERRUPTED)
-		return e;
-	if (e != SHP_OK) {
+	if (e == SHP_ERR_PRU)
 		log_error("PRU did not return to idle after selecting mode '%s' (state '%s')", mode,
 			  shp_state_name(st));
-		return SHP_ERR_PRU;
-	}
+	if (e != SHP_OK)
+		return e;
 	char back[32];
 	SHP_TRY(sysfs_read(s, SHP_SYSFS_MODE, back, sizeof(back)));
 	if (strcmp(back, mode) != 0) {
@@ -97,9 +91,9 @@ shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s)
 	enum shp_pru_state st;
 	SHP_TRY(sysfs_write_u64(s, SHP_SYSFS_TIME_START, (uint64_t)start_s));
 	shp_err e = pru_wait_state(s, armed, 3, ARM_TIMEOUT_NS, &st);
-	if (e == SHP_ERR_INTERRUPTED)
-		return e;
-	if (e != SHP_OK) {
+	if (e != SHP_OK && e != SHP_ERR_PRU)
+		return e; /* interrupted, or sysfs unreadable (already logged) */
+	if (e == SHP_ERR_PRU) {
 		struct pru_msg_summary sum = {0};
 		pru_drain_messages(s, 8, SETTLE_NS, &sum);
 		log_error("PRU did not accept the start at %lld: state is '%s' after 2 s%s",

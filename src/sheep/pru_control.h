@@ -20,7 +20,8 @@ struct pru_msg_summary {
 	unsigned total;
 };
 
-/* Polls the state file until it is one of wanted[], or the timeout passes. */
+/* Polls the state file until it is one of wanted[]: SHP_ERR_PRU when the timeout passes,
+ * SHP_ERR_INTERRUPTED on a stop signal, SHP_ERR_SYSFS if the state cannot be read. */
 shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *wanted, int n_wanted,
 		       uint64_t timeout_ns, enum shp_pru_state *found);
 
