@@ -49,6 +49,16 @@ static void usage(FILE *out)
 	      "      --no-overrun    lock-step: wait while the IV-out ring is more than half\n"
 	      "                      full (uses the sheep's consumer marks), so that a slow\n"
 	      "                      reader (valgrind) loses nothing\n"
+	      "      --emulation loopback|model\n"
+	      "                      what PRU0 does in the emulator mode (default model):\n"
+	      "                      loopback copies each input sample (uV, nA) to the output\n"
+	      "                      as emu_loopback does; model runs the converter, storage\n"
+	      "                      capacitor and target below\n"
+	      "      --target-ohm R  the model's resistive target (default 1000)\n"
+	      "      --gpio-rate HZ  PRU1 edge events per second while running (default 0: none;\n"
+	      "                      up to 1.5 MHz like the real PRU1, more for stress tests)\n"
+	      "      --gpio-burst ON_MS:PERIOD_MS\n"
+	      "                      events only in the first ON_MS of every PERIOD_MS\n"
 	      "      --keep          leave the files in place on exit\n"
 	      "  -v, --verbose       log state changes, sysfs writes and messages\n"
 	      "      --version       print the version and exit\n"
@@ -66,7 +76,28 @@ static void usage(FILE *out)
 	      "  * time_start and time_stop read back `None` once the write was processed.\n"
 	      "  * Settings files (calibration, virtual harvester/converter, gpio mask, aux\n"
 	      "    voltage) are stored, not interpreted; writing a firmware name resets the PRU.\n"
-	      "  * While stopping after time_stop, `state` reads `unknown`, as on hardware.\n",
+	      "  * While stopping after time_stop, `state` reads `unknown`, as on hardware.\n"
+	      "  * gpio_tracer_mask is latched at the start; events only carry its bits.\n"
+	      "\n"
+	      "Emulation: PRU0 reads one input sample per output sample, from slot 0 after a\n"
+	      "reset, and sets the input idx_pru to the slot just read. Like the real PRU it\n"
+	      "does not wait for idx_sys: reading a slot the sheep has not written yet replays\n"
+	      "stale input, which is counted and reported on stderr (at most once a second).\n"
+	      "With --no-overrun it waits for the input instead.\n"
+	      "\n"
+	      "The model (per 10 us sample, in double precision, from E = 0 and off):\n"
+	      "  p_in = (V_in_uV * 1e-6) * (I_in_nA * 1e-9);  E = E + p_in * 1e-5\n"
+	      "  if on: E = E - (V_out^2 / R) * 1e-5, not below 0\n"
+	      "  V = sqrt(2 E / C), at most V_max (E clipped with it)\n"
+	      "  on and V < V_off: off;  off and V >= V_on: on\n"
+	      "  output: on ? round(V_out * 13107) : 0 (DAC code), on ? round(V_out / R *\n"
+	      "  4915200) : 0 (ADC code), i.e. the emulator's default calibration\n"
+	      "  with C = 47 uF, V_on = 3.0 V, V_off = 2.2 V, V_out = 2.0 V, V_max = 4.5 V.\n"
+	      "\n"
+	      "GPIO events: dt = round(1e9 / HZ) ns apart (in bursts: per_period =\n"
+	      "ceil(ON / dt) events at the start of each period); event k (from 0) is at\n"
+	      "start + (k / per_period) * PERIOD + (k % per_period) * dt and carries the bits\n"
+	      "of k + 1 spread over the set bits of the mask (lowest first).\n",
 	      out);
 }
 
@@ -161,6 +192,10 @@ int main(int argc, char **argv)
 		{"seed", required_argument, NULL, 'S'},
 		{"no-overrun", no_argument, NULL, 'o'},
 		{"keep", no_argument, NULL, 'k'},
+		{"emulation", required_argument, NULL, 'e'},
+		{"target-ohm", required_argument, NULL, 't'},
+		{"gpio-rate", required_argument, NULL, 'g'},
+		{"gpio-burst", required_argument, NULL, 'b'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -171,6 +206,8 @@ int main(int argc, char **argv)
 	memset(&pru, 0, sizeof(pru));
 	pru.speed = 1.0;
 	pru.seed = 1;
+	pru.target_ohm = 1000.0;
+	double gpio_rate = 0, burst_on = 0, burst_period = 0;
 	bool keep = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "r:s:vh", opts, NULL)) != -1) {
@@ -208,6 +245,55 @@ int main(int argc, char **argv)
 		case 'k':
 			keep = true;
 			break;
+		case 'e':
+			if (strcmp(optarg, "loopback") == 0) {
+				pru.emulation = SIM_EMU_LOOPBACK;
+			} else if (strcmp(optarg, "model") == 0) {
+				pru.emulation = SIM_EMU_MODEL;
+			} else {
+				fprintf(stderr,
+					"shepherd-pru-sim: --emulation takes loopback or model, "
+					"not "
+					"'%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			pru.target_ohm = strtod(optarg, &end);
+			if (*end || end == optarg ||
+			    !(pru.target_ohm >= 1 && pru.target_ohm <= 1e9)) {
+				fprintf(stderr,
+					"shepherd-pru-sim: --target-ohm takes ohms from 1 to 1e9, "
+					"not "
+					"'%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'g':
+			gpio_rate = strtod(optarg, &end);
+			if (*end || end == optarg || !(gpio_rate >= 0 && gpio_rate <= 1e8)) {
+				fprintf(stderr,
+					"shepherd-pru-sim: --gpio-rate takes events per second "
+					"from 0 "
+					"to 1e8, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+			if (sscanf(optarg, "%lf:%lf%c", &burst_on, &burst_period, &(char){0}) !=
+				    2 ||
+			    !(burst_on > 0 && burst_period >= burst_on)) {
+				fprintf(stderr,
+					"shepherd-pru-sim: --gpio-burst takes ON_MS:PERIOD_MS with "
+					"0 < "
+					"ON_MS <= PERIOD_MS, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'v':
 			pru.verbose = 1;
 			break;
@@ -224,6 +310,10 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "shepherd-pru-sim: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (gpio_schedule_init(&pru.gpio_sched, gpio_rate, burst_on, burst_period) != 0) {
+		fprintf(stderr, "shepherd-pru-sim: GPIO rate and bursts do not fit together\n");
 		return 2;
 	}
 

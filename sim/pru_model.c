@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -12,6 +13,10 @@
 #include "signal_model.h"
 
 #define N_OUT SHP_IV_OUT_SAMPLES_N
+#define N_INP SHP_IV_INP_SAMPLES_N
+#define N_GPIO SHP_GPIO_SAMPLES_N
+#define GPIO_PUBLISH_EVERY 4096u
+#define STALE_REPORT_NS 1000000000ull
 #define MAX_BATCH 10000u
 #define IDLE_POLL_MS 5          /* refill latency of the message box */
 #define ARM_LEAD_NS 93750000ull /* kernel hrtimer fires at T - 15/16 * 100 ms */
@@ -129,6 +134,8 @@ static void pru_reset(struct sim_pru *p)
 	set_state(p, SHP_STATE_RESET);
 	p->cursor = 0;
 	p->util_cursor = 0;
+	p->inp_cursor = 0;
+	p->gpio_cursor = 0;
 	p->produced = 0;
 	p->stop_ns = 0;
 	p->start_s = 0;
@@ -282,19 +289,97 @@ static void write_util(struct sim_pru *p, uint64_t window)
 	p->util_cursor = (s + 1) % SHP_UTIL_SAMPLES_N;
 }
 
+static bool emulating(const struct sim_pru *p)
+{
+	return strncmp(p->mode, "emu", 3) == 0;
+}
+
+static void report_stale(struct sim_pru *p, bool final)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	if (p->stale == p->stale_reported ||
+	    (!final && now - p->stale_report_mono < STALE_REPORT_NS))
+		return;
+	fprintf(stderr,
+		"shepherd-pru-sim: input ring ran dry: PRU0 replayed %llu stale input samples so "
+		"far\n",
+		(unsigned long long)p->stale);
+	p->stale_reported = p->stale;
+	p->stale_report_mono = now;
+}
+
+/* PRU1: every scheduled event before t_end into the GPIO ring (idx_pru = next free slot). */
+static void produce_gpio(struct sim_pru *p, uint64_t t_end)
+{
+	if (p->gpio_sched.dt_ns == 0 || p->gpio_mask == 0)
+		return;
+	uint32_t since_publish = 0;
+	for (;;) {
+		uint64_t t = gpio_event_time(&p->gpio_sched, p->start_ns, p->gpio_next);
+		if (t >= t_end)
+			break;
+		uint16_t v = gpio_event_value(p->gpio_next, p->gpio_mask);
+		uint32_t s = p->gpio_cursor;
+		memcpy(p->gpio + SHP_GPIO_TS_OFF + (size_t)s * 8, &t, 8);
+		memcpy(p->gpio + SHP_GPIO_MASK_OFF + (size_t)s * 2, &v, 2);
+		p->gpio_cursor = (s + 1) % N_GPIO;
+		p->gpio_next++;
+		p->gpio_events++;
+		if (++since_publish == GPIO_PUBLISH_EVERY) {
+			__atomic_store_n((uint32_t *)(void *)(p->gpio + SHP_GPIO_IDX_OFF),
+					 p->gpio_cursor, __ATOMIC_RELEASE);
+			since_publish = 0;
+		}
+	}
+	__atomic_store_n((uint32_t *)(void *)(p->gpio + SHP_GPIO_IDX_OFF), p->gpio_cursor,
+			 __ATOMIC_RELEASE);
+}
+
+/* PRU0 in an emulation mode: one input sample per output sample. False: lock-step waits. */
+static bool emulate_sample(struct sim_pru *p, uint32_t *v, uint32_t *i)
+{
+	uint32_t sys = __atomic_load_n((uint32_t *)(void *)(p->iv_inp + SHP_IV_INP_IDX_SYS_OFF),
+				       __ATOMIC_ACQUIRE);
+	bool fresh = sys < N_INP && sys != p->inp_cursor;
+	if (!fresh) {
+		if (p->lockstep)
+			return false;
+		p->stale++; /* the real PRU never looks at idx_sys: it reads what is there */
+	}
+	uint32_t in[2];
+	memcpy(in, p->iv_inp + SHP_IV_INP_SAMPLE_OFF + (size_t)p->inp_cursor * 8, 8);
+	__atomic_store_n((uint32_t *)(void *)(p->iv_inp + SHP_IV_INP_IDX_PRU_OFF), p->inp_cursor,
+			 __ATOMIC_RELEASE);
+	p->inp_cursor = (p->inp_cursor + 1) % N_INP;
+	if (p->emulation == SIM_EMU_LOOPBACK || strcmp(p->mode, "emu_loopback") == 0) {
+		*v = in[0];
+		*i = in[1];
+	} else {
+		emu_model_step(&p->model, in[0], in[1], v, i);
+	}
+	return true;
+}
+
 /* Writes samples [produced, target) into the IV-out ring; returns false if lock-step blocked. */
 static bool produce(struct sim_pru *p, uint64_t target)
 {
 	uint32_t v[MAX_BATCH], i[MAX_BATCH];
+	bool emu = emulating(p);
 	while (p->produced < target) {
 		uint64_t count = target - p->produced;
 		if (count > MAX_BATCH)
 			count = MAX_BATCH;
 		uint64_t ts0 = p->start_ns + p->produced * SHP_SAMPLE_INTERVAL_NS;
-		sim_signal_harvest(p->seed, ts0, (uint32_t)count, v, i);
+		produce_gpio(p, ts0 + count * SHP_SAMPLE_INTERVAL_NS);
+		if (!emu)
+			sim_signal_harvest(p->seed, ts0, (uint32_t)count, v, i);
 		for (uint32_t k = 0; k < count; k++) {
 			uint32_t s = p->cursor;
 			if (p->lockstep && reader_lags(p, s)) {
+				count = k;
+				break;
+			}
+			if (emu && !emulate_sample(p, &v[k], &i[k])) {
 				count = k;
 				break;
 			}
@@ -309,6 +394,8 @@ static bool produce(struct sim_pru *p, uint64_t target)
 			if (p->produced % SHP_SAMPLES_PER_SYNC == 0)
 				write_util(p, p->produced / SHP_SAMPLES_PER_SYNC - 1);
 		}
+		if (emu)
+			report_stale(p, false);
 		if (count == 0)
 			return false;
 	}
@@ -322,6 +409,15 @@ static void start_running(struct sim_pru *p)
 	double speed = p->speed > 0 ? p->speed : 1.0;
 	p->mono0 = now_ns(CLOCK_MONOTONIC) - (uint64_t)((double)late / speed);
 	p->produced = 0;
+	char mask[64];
+	uint64_t m = 0;
+	if (sim_sysfs_read(p->sysfs, "gpio_tracer_mask", mask, sizeof(mask)) >= 0)
+		m = strtoull(mask, NULL, 10);
+	p->gpio_mask = (uint32_t)m & 0x3FFu; /* PRU1 keeps the ten cape bits */
+	p->gpio_next = 0;
+	p->gpio_events = 0;
+	p->stale = p->stale_reported = 0;
+	emu_model_reset(&p->model, p->target_ohm);
 	set_state(p, SHP_STATE_RUNNING);
 }
 
@@ -367,6 +463,13 @@ int sim_pru_step(struct sim_pru *p)
 			target = last;
 		bool flowing = produce(p, target);
 		if (p->stop_ns && p->produced >= last) {
+			report_stale(p, true);
+			if (p->verbose)
+				fprintf(stderr,
+					"shepherd-pru-sim: run ended: %llu samples, %llu GPIO "
+					"events\n",
+					(unsigned long long)p->produced,
+					(unsigned long long)p->gpio_events);
 			set_state(p, SHP_STATE_IDLE); /* cursors kept, no reset */
 			p->stop_ns = 0;
 			return IDLE_POLL_MS;

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "emu_model.h"
+#include "gpio_model.h"
 #include "pru/shepherd_abi.h"
 #include "sim_sysfs.h"
 
@@ -20,6 +22,8 @@ struct sim_msg {
 	uint32_t type, v0, v1;
 };
 
+enum sim_emulation { SIM_EMU_MODEL, SIM_EMU_LOOPBACK };
+
 struct sim_pru {
 	struct sim_sysfs *sysfs;
 	uint8_t *iv_inp, *iv_out, *gpio, *util; /* rings in the mapped memory file */
@@ -27,6 +31,9 @@ struct sim_pru {
 	double speed; /* 0: as fast as possible */
 	bool lockstep;
 	int verbose;
+	enum sim_emulation emulation; /* what the "emulator" mode does */
+	double target_ohm;
+	struct gpio_schedule gpio_sched;
 
 	enum shp_pru_state state;
 	char mode[24];
@@ -37,6 +44,17 @@ struct sim_pru {
 	uint64_t produced; /* samples written since start */
 	uint32_t cursor;   /* IV-out ring slot of the next sample */
 	uint32_t util_cursor;
+
+	struct emu_model model;
+	uint32_t inp_cursor; /* input ring slot PRU0 reads next */
+	uint64_t stale;      /* input samples read before the sheep wrote them */
+	uint64_t stale_reported;
+	uint64_t stale_report_mono;
+
+	uint32_t gpio_mask; /* tracer mask latched at the start */
+	uint64_t gpio_next; /* index of the next event of the schedule */
+	uint32_t gpio_cursor;
+	uint64_t gpio_events;
 
 	struct sim_msg msgs[SIM_MSG_QUEUE];
 	unsigned msg_head, msg_count;

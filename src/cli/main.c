@@ -17,8 +17,9 @@
 #include "common/stop.h"
 #include "h5/h5_common.h"
 #include "h5/h5_input.h"
-#include "sheep/harvest.h"
+#include "sheep/run.h"
 #include "sheep/status.h"
+#include "sheep/uart.h"
 #include "task/task.h"
 #include "task/timefmt.h"
 
@@ -69,6 +70,9 @@ static void run_usage(FILE *out)
 	      "      --start-delay S    lead time in seconds when the task has no time_start\n"
 	      "                         (default 2)\n"
 	      "      --no-status        no live status line, even on a terminal\n"
+	      "      --uart-device TTY  the target's UART for uart_logging (env\n"
+	      "                         SHEPHERD_UART_DEVICE, default " SHP_UART_DEFAULT_DEVICE
+	      ")\n"
 	      "  -h, --help             show this help and exit\n",
 	      out);
 }
@@ -91,12 +95,19 @@ static bool env_flag(const char *name, bool fallback)
 
 static void print_summary(const struct run_result *r)
 {
-	if (!r->path[0])
+	if (!r->path[0] && !(r->emulation && r->armed_mono_s > 0))
 		return;
-	printf("recording: %s\n", r->path);
+	printf("recording: %s\n", r->path[0] ? r->path : "none (no output_path)");
 	printf("samples:   %llu (%.2f s), lost %llu, dropped %llu\n",
 	       (unsigned long long)r->samples, r->duration_s, (unsigned long long)r->lost,
 	       (unsigned long long)r->discarded);
+	if (r->emulation) {
+		printf("input:     %llu samples replayed, %llu stale\n",
+		       (unsigned long long)r->input_samples, (unsigned long long)r->input_underrun);
+		printf("gpio:      %llu events, lost %llu\n", (unsigned long long)r->gpio_events,
+		       (unsigned long long)r->gpio_lost);
+		printf("uart:      %llu bytes\n", (unsigned long long)r->uart_bytes);
+	}
 	printf("file size: %.2f MB (%.1f kB per recorded second)\n", (double)r->file_bytes / 1e6,
 	       r->duration_s > 0 ? (double)r->file_bytes / r->duration_s / 1e3 : 0.0);
 	printf("cpu time:  %.3f s\n", r->cpu_s);
@@ -112,6 +123,7 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 		{"no-shuffle", no_argument, NULL, 'S'},
 		{"start-delay", required_argument, NULL, 'd'},
 		{"no-status", no_argument, NULL, 'n'},
+		{"uart-device", required_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -121,7 +133,10 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 		.shuffle = env_flag("SHEPHERD_SHUFFLE", true),
 		.start_delay_s = 2.0,
 		.status_line = true,
+		.uart_device = getenv("SHEPHERD_UART_DEVICE"),
 	};
+	if (!ro.uart_device || !*ro.uart_device)
+		ro.uart_device = SHP_UART_DEFAULT_DEVICE;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -144,6 +159,9 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 		case 'n':
 			ro.status_line = false;
 			break;
+		case 'u':
+			ro.uart_device = optarg;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return SHP_OK;
@@ -161,14 +179,14 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 
 	struct shp_task task;
 	SHP_TRY(task_load(config, &task));
-	if (!g->verbose && task.harvest.verbose >= 3)
+	if (!g->verbose && task.verbose >= 3)
 		shp_log_set_console_level(SHP_LOG_DEBUG);
 	SHP_TRY(shp_h5_init());
 	status_init(ro.status_line && isatty(STDERR_FILENO));
 	shp_stop_install();
 
 	struct run_result res;
-	shp_err e = harvest_run(&task, &ro, &res);
+	shp_err e = sheep_run(&task, &ro, &res);
 	print_summary(&res);
 	if (e != SHP_OK)
 		log_error("run failed: %s", shp_err_str(e));

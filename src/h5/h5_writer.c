@@ -12,9 +12,17 @@
 	"pru0_vsrc_tsample_mean [ns], pru0_vsrc_tsample_max [ns], pru1_gpio_tsample_max [ns], "    \
 	"with 10000 ns per sample-step"
 
+#define GPIO_DESC                                                                                  \
+	"0: {name: tgt_gpio0}\n1: {name: tgt_gpio1}\n2: {name: tgt_gpio2}\n3: {name: tgt_gpio3}\n" \
+	"4: {name: tgt_gpio4}\n5: {name: tgt_gpio5}\n6: {name: tgt_gpio6}\n7: {name: "             \
+	"tgt_uart_rx}\n"                                                                           \
+	"8: {name: tgt_uart_tx}\n9: {name: tgt_bat_ok}\n"
+#define GPIO_LOST_DESC                                                                             \
+	"one row per loss: [last event before [ns], first event after [ns] (0: unknown), events "  \
+	"lost]"
+
 /* Groups the predecessor always creates; datasets appear once their recorder runs. */
-static const char *const empty_groups[] = {"gpio",   "sheep", "uart",    "sys_util",
-					   "kernel", "ptp",   "phc2sys", "ntp"};
+static const char *const empty_groups[] = {"sheep", "sys_util", "kernel", "ptp", "phc2sys", "ntp"};
 
 /* An appendable dataset: rows of cols values of one type. */
 struct series {
@@ -37,6 +45,22 @@ struct h5w {
 	uint64_t util_ts[SHP_H5_UTIL_CHUNK_ROWS];
 	uint16_t util_vals[SHP_H5_UTIL_CHUNK_ROWS][3];
 	uint32_t util_pending;
+
+	hid_t gpio_group;
+	struct chunk_codec gpio_codec;
+	struct series gpio_time, gpio_value, gpio_lost;
+	uint64_t *gpio_ts; /* staging of one chunk */
+	uint16_t *gpio_val;
+	uint32_t gpio_pending;
+	uint64_t gpio_lost_total;
+	enum shp_compression compression;
+	bool shuffle;
+
+	struct series uart_time, uart_message;
+	hid_t vlen_str;
+	uint64_t uart_ts[SHP_H5_UART_CHUNK_ROWS];
+	char *uart_msg[SHP_H5_UART_CHUNK_ROWS];
+	uint32_t uart_pending;
 	char path[4096];
 };
 
@@ -191,6 +215,37 @@ static herr_t build_skeleton(h5w_t *w, const struct h5w_info *info)
 	if (rc < 0)
 		return -1;
 
+	w->gpio_group = H5Gcreate2(w->file, "gpio", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	if (w->gpio_group < 0)
+		return -1;
+	if (info->gpio) {
+		if (create_series(w->gpio_group, "time", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0,
+				  SHP_H5_GPIO_CHUNK_EVENTS, info, &w->gpio_time) < 0 ||
+		    create_series(w->gpio_group, "value", H5T_STD_U16LE, H5T_NATIVE_UINT16, 0,
+				  SHP_H5_GPIO_CHUNK_EVENTS, info, &w->gpio_value) < 0 ||
+		    describe(w->gpio_time.ds, "s", TIME_DESC, &time_cal) < 0 ||
+		    describe(w->gpio_value.ds, "n", GPIO_DESC, NULL) < 0)
+			return -1;
+		if (w->direct_chunks)
+			w->gpio_time.codec = w->gpio_value.codec = &w->gpio_codec;
+	}
+
+	hid_t uart = H5Gcreate2(w->file, "uart", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	if (uart < 0)
+		return -1;
+	rc = 0;
+	if (info->uart &&
+	    (create_series(uart, "time", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0,
+			   SHP_H5_UART_CHUNK_ROWS, info, &w->uart_time) < 0 ||
+	     create_series(uart, "message", w->vlen_str, w->vlen_str, 0, SHP_H5_UART_CHUNK_ROWS,
+			   info, &w->uart_message) < 0 ||
+	     describe(w->uart_time.ds, "s", TIME_DESC, &time_cal) < 0 ||
+	     shp_h5_attr_str(w->uart_message.ds, "description", "raw ascii-bytes") < 0))
+		rc = -1;
+	H5Gclose(uart);
+	if (rc < 0)
+		return -1;
+
 	for (size_t g = 0; g < sizeof(empty_groups) / sizeof(empty_groups[0]); g++) {
 		hid_t grp =
 			H5Gcreate2(w->file, empty_groups[g], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -215,6 +270,28 @@ static void close_all(h5w_t *w)
 	close_series(&w->current);
 	close_series(&w->util_time);
 	close_series(&w->util_values);
+	close_series(&w->gpio_time);
+	close_series(&w->gpio_value);
+	close_series(&w->gpio_lost);
+	close_series(&w->uart_time);
+	close_series(&w->uart_message);
+	if (w->gpio_group >= 0)
+		H5Gclose(w->gpio_group);
+	w->gpio_group = -1;
+}
+
+static void free_buffers(h5w_t *w)
+{
+	for (uint32_t k = 0; k < w->uart_pending; k++)
+		free(w->uart_msg[k]);
+	w->uart_pending = 0;
+	if (w->vlen_str >= 0)
+		H5Tclose(w->vlen_str);
+	free(w->gpio_ts);
+	free(w->gpio_val);
+	chunk_codec_free(&w->gpio_codec);
+	chunk_codec_free(&w->codec);
+	free(w);
 }
 
 shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
@@ -223,13 +300,33 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 	h5w_t *w = calloc(1, sizeof(*w));
 	if (!w)
 		return SHP_ERR_NOMEM;
-	w->time.ds = w->voltage.ds = w->current.ds = w->util_time.ds = w->util_values.ds = -1;
+	struct series *all[] = {&w->time,        &w->voltage,     &w->current,    &w->util_time,
+				&w->util_values, &w->gpio_time,   &w->gpio_value, &w->gpio_lost,
+				&w->uart_time,   &w->uart_message};
+	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+		all[k]->ds = -1;
+	w->gpio_group = -1;
+	w->compression = info->compression;
+	w->shuffle = info->shuffle;
 	snprintf(w->path, sizeof(w->path), "%s", path);
 	w->direct_chunks = !info->pipeline_only;
-	if (w->direct_chunks &&
-	    chunk_codec_init(&w->codec, info->compression, info->shuffle,
-			     SHP_H5_CHUNK_SAMPLES * sizeof(uint64_t)) != SHP_OK) {
-		free(w);
+	w->vlen_str = H5Tcopy(H5T_C_S1);
+	bool ok = w->vlen_str >= 0 && H5Tset_size(w->vlen_str, H5T_VARIABLE) >= 0 &&
+		  H5Tset_cset(w->vlen_str, H5T_CSET_ASCII) >= 0;
+	if (ok && w->direct_chunks)
+		ok = chunk_codec_init(&w->codec, info->compression, info->shuffle,
+				      SHP_H5_CHUNK_SAMPLES * sizeof(uint64_t)) == SHP_OK;
+	if (ok && info->gpio) {
+		w->gpio_ts = malloc(SHP_H5_GPIO_CHUNK_EVENTS * sizeof(uint64_t));
+		w->gpio_val = malloc(SHP_H5_GPIO_CHUNK_EVENTS * sizeof(uint16_t));
+		ok = w->gpio_ts && w->gpio_val;
+		if (ok && w->direct_chunks)
+			ok = chunk_codec_init(&w->gpio_codec, info->compression, info->shuffle,
+					      SHP_H5_GPIO_CHUNK_EVENTS * sizeof(uint64_t)) ==
+			     SHP_OK;
+	}
+	if (!ok) {
+		free_buffers(w);
 		return SHP_ERR_NOMEM;
 	}
 
@@ -240,16 +337,14 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 	H5Pclose(fapl);
 	if (w->file < 0) {
 		shp_err e = h5_fail(w, "creating the file");
-		chunk_codec_free(&w->codec);
-		free(w);
+		free_buffers(w);
 		return e;
 	}
 	if (build_skeleton(w, info) < 0) {
 		shp_err e = h5_fail(w, "creating the file structure");
 		close_all(w);
 		H5Fclose(w->file);
-		chunk_codec_free(&w->codec);
-		free(w);
+		free_buffers(w);
 		return e;
 	}
 	*out = w;
@@ -290,9 +385,91 @@ shp_err h5w_append_util(h5w_t *w, uint64_t ts, const uint16_t values[3])
 	return SHP_OK;
 }
 
+static shp_err flush_gpio(h5w_t *w)
+{
+	if (w->gpio_pending == 0)
+		return SHP_OK;
+	uint32_t n = w->gpio_pending;
+	w->gpio_pending = 0;
+	if (series_append(&w->gpio_time, w->gpio_ts, n) < 0 ||
+	    series_append(&w->gpio_value, w->gpio_val, n) < 0)
+		return h5_fail(w, "writing /gpio");
+	return SHP_OK;
+}
+
+shp_err h5w_append_gpio(h5w_t *w, const uint64_t *ts, const uint16_t *value, uint32_t n)
+{
+	if (w->gpio_time.ds < 0)
+		return SHP_OK;
+	while (n > 0) {
+		uint32_t part = SHP_H5_GPIO_CHUNK_EVENTS - w->gpio_pending;
+		if (part > n)
+			part = n;
+		memcpy(w->gpio_ts + w->gpio_pending, ts, (size_t)part * sizeof(*ts));
+		memcpy(w->gpio_val + w->gpio_pending, value, (size_t)part * sizeof(*value));
+		w->gpio_pending += part;
+		ts += part;
+		value += part;
+		n -= part;
+		if (w->gpio_pending == SHP_H5_GPIO_CHUNK_EVENTS)
+			SHP_TRY(flush_gpio(w));
+	}
+	return SHP_OK;
+}
+
+shp_err h5w_note_gpio_loss(h5w_t *w, uint64_t after_ts, uint64_t before_ts, uint64_t lost,
+			   bool lower_bound)
+{
+	if (w->gpio_lost.ds < 0) {
+		struct h5w_info info = {.compression = SHP_COMP_NONE};
+		if (create_series(w->gpio_group, "lost", H5T_STD_U64LE, H5T_NATIVE_UINT64, 3, 16,
+				  &info, &w->gpio_lost) < 0 ||
+		    describe(w->gpio_lost.ds, "ns, ns, n", GPIO_LOST_DESC, NULL) < 0)
+			return h5_fail(w, "creating /gpio/lost");
+	}
+	uint64_t row[3] = {after_ts, before_ts, lost};
+	w->gpio_lost_total += lost;
+	if (series_append(&w->gpio_lost, row, 1) < 0 ||
+	    shp_h5_attr_i64(w->gpio_group, "lost_events", (int64_t)w->gpio_lost_total) < 0 ||
+	    shp_h5_attr_str(w->gpio_group, "lost_events_exact", lower_bound ? "no" : "yes") < 0)
+		return h5_fail(w, "writing /gpio/lost");
+	return SHP_OK;
+}
+
+static shp_err flush_uart(h5w_t *w)
+{
+	if (w->uart_pending == 0)
+		return SHP_OK;
+	uint32_t n = w->uart_pending;
+	herr_t rc = series_append(&w->uart_time, w->uart_ts, n);
+	if (rc >= 0)
+		rc = series_append(&w->uart_message, w->uart_msg, n);
+	for (uint32_t k = 0; k < n; k++)
+		free(w->uart_msg[k]);
+	w->uart_pending = 0;
+	return rc < 0 ? h5_fail(w, "writing /uart") : SHP_OK;
+}
+
+shp_err h5w_append_uart(h5w_t *w, uint64_t ts, const char *bytes, size_t len)
+{
+	if (w->uart_time.ds < 0 || len == 0)
+		return SHP_OK;
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return SHP_ERR_NOMEM;
+	memcpy(copy, bytes, len);
+	copy[len] = '\0';
+	w->uart_ts[w->uart_pending] = ts;
+	w->uart_msg[w->uart_pending] = copy;
+	if (++w->uart_pending == SHP_H5_UART_CHUNK_ROWS)
+		return flush_uart(w);
+	return SHP_OK;
+}
+
 shp_err h5w_flush(h5w_t *w)
 {
 	SHP_TRY(flush_util(w));
+	SHP_TRY(flush_uart(w));
 	if (H5Fflush(w->file, H5F_SCOPE_LOCAL) < 0)
 		return h5_fail(w, "flushing");
 	return SHP_OK;
@@ -308,6 +485,16 @@ uint64_t h5w_util_rows(const h5w_t *w)
 	return w->util_time.rows + w->util_pending;
 }
 
+uint64_t h5w_gpio_events(const h5w_t *w)
+{
+	return w->gpio_time.rows + w->gpio_pending;
+}
+
+uint64_t h5w_uart_rows(const h5w_t *w)
+{
+	return w->uart_time.rows + w->uart_pending;
+}
+
 uint64_t h5w_file_size(const h5w_t *w)
 {
 	hsize_t size = 0;
@@ -319,10 +506,13 @@ shp_err h5w_close(h5w_t *w)
 	if (!w)
 		return SHP_OK;
 	shp_err e = flush_util(w);
+	shp_err g = flush_gpio(w);
+	shp_err u = flush_uart(w);
+	if (e == SHP_OK)
+		e = g != SHP_OK ? g : u;
 	close_all(w);
 	if (H5Fclose(w->file) < 0 && e == SHP_OK)
 		e = h5_fail(w, "closing the file");
-	chunk_codec_free(&w->codec);
-	free(w);
+	free_buffers(w);
 	return e;
 }

@@ -115,16 +115,6 @@ static void clear_marks(struct iv_out_reader *r, uint32_t from, uint32_t count)
 	}
 }
 
-static shp_err check_canary(const struct iv_out_reader *r)
-{
-	uint32_t v = shm_load_u32(r->ring + SHP_IV_OUT_CANARY_OFF);
-	if (v == SHP_CANARY_VALUE_U32)
-		return SHP_OK;
-	log_error("canary of the iv_out ring is damaged (0x%08x): something wrote past the ring",
-		  v);
-	return SHP_ERR_CANARY;
-}
-
 shp_err iv_out_read(struct iv_out_reader *r, uint64_t *ts, uint32_t *v, uint32_t *i, uint32_t cap,
 		    uint32_t *n)
 {
@@ -168,6 +158,6 @@ shp_err iv_out_read(struct iv_out_reader *r, uint64_t *ts, uint32_t *v, uint32_t
 	}
 	r->stats.delivered += *n;
 	if (r->next < start || r->next == 0) /* wrapped: the cheapest moment to look */
-		return check_canary(r);
+		return shm_check_ring_canary(r->ring, SHP_RING_IV_OUT);
 	return SHP_OK;
 }

@@ -118,9 +118,13 @@ void shm_unmap(struct shp_shm *shm)
 void shm_init_rings(struct shp_shm *shm, unsigned used)
 {
 	uint8_t *inp = shm->ring[SHP_RING_IV_INP];
-	if (used & SHM_RING_BIT(SHP_RING_IV_INP))
+	if (used & SHM_RING_BIT(SHP_RING_IV_INP)) {
 		memset(inp + SHP_IV_INP_SAMPLE_OFF, 0,
 		       SHP_IV_INP_CANARY_OFF - SHP_IV_INP_SAMPLE_OFF);
+		/* "nothing read yet", as after a firmware boot: the pre-fill must not depend on
+		 * where a previous run left PRU0's read index */
+		shm_store_u32(inp + SHP_IV_INP_IDX_PRU_OFF, SHP_IDX_OUT_OF_BOUND);
+	}
 	shm_store_u32(inp + SHP_IV_INP_IDX_SYS_OFF, SHP_IDX_OUT_OF_BOUND);
 	/* the index word is the first 4 bytes of each output ring, the samples follow it */
 	for (int r = SHP_RING_IV_OUT; r < SHP_RING_COUNT; r++) {
@@ -133,7 +137,12 @@ void shm_init_rings(struct shp_shm *shm, unsigned used)
 
 shp_err shm_check_canary(const struct shp_shm *shm, enum shp_ring_id id)
 {
-	uint32_t v = shm_load_u32(shm->ring[id] + canary_offsets[id]);
+	return shm_check_ring_canary(shm->ring[id], id);
+}
+
+shp_err shm_check_ring_canary(const uint8_t *ring, enum shp_ring_id id)
+{
+	uint32_t v = shm_load_u32(ring + canary_offsets[id]);
 	if (v != SHP_CANARY_VALUE_U32) {
 		log_error("canary of the %s ring is damaged (0x%08x instead of 0x%08x): something "
 			  "wrote past the ring",

@@ -44,16 +44,19 @@ void shm_unmap(struct shp_shm *shm);
 
 /*
  * Prepares the rings for a run (PRU idle): zeroes idx_pru of IV-out, GPIO and util, sets idx_sys
- * to "none yet", writes all canaries, and zeroes the sample areas of the rings in used (a bit
- * set of SHM_RING_BIT). Rings a run never reads are left alone: on the BeagleBone the carve-out
- * is uncached, and zeroing 30 MB of unused GPIO ring would cost a harvest about as much CPU as
- * minutes of recording.
+ * (and, if the input ring is used, its idx_pru) to "none yet", writes all canaries, and zeroes the
+ * sample areas of the rings in used (a bit set of SHM_RING_BIT). Rings a run never reads are left
+ * alone: on the BeagleBone the carve-out is uncached, and zeroing 30 MB of unused GPIO ring would
+ * cost a harvest about as much CPU as minutes of recording.
  */
 void shm_init_rings(struct shp_shm *shm, unsigned used);
 
 /* Checks all four canaries; logs and returns SHP_ERR_CANARY naming the damaged ring. */
 shp_err shm_check_canaries(const struct shp_shm *shm);
 shp_err shm_check_canary(const struct shp_shm *shm, enum shp_ring_id id);
+
+/* The same for one ring given by its start (for the ring readers and writers). */
+shp_err shm_check_ring_canary(const uint8_t *ring, enum shp_ring_id id);
 
 /* Atomic accessors for the index words shared with the PRU. */
 static inline uint32_t shm_load_u32(const uint8_t *p)

@@ -1,4 +1,4 @@
-/* task.c - the task-file schema: wrapper, HarvestTask fields, sub-models, defaults and dump. */
+/* task.c - the task-file schema: wrapper, HarvestTask and EmulationTask fields, sub-models. */
 #define _GNU_SOURCE /* open_memstream */
 #include "task/task.h"
 
@@ -9,143 +9,42 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "task/task_schema.h"
 #include "task/timefmt.h"
 #include "task/yaml_node.h"
 
 #define MAX_TASK_FILE_BYTES (1024 * 1024)
 
-typedef void (*field_fn)(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
-			 void *base);
+/* ---- fields of both task kinds ------------------------------------------------------------------
+ */
 
-struct field {
-	const char *name;
-	field_fn parse;
-	bool required;
-};
-
-/* ---- generic mapping walk ---------------------------------------------------------------- */
-
-static void join_path(char *out, size_t len, const char *path, const char *key)
-{
-	snprintf(out, len, "%s%s%s", path, *path ? "." : "", key);
-}
-
-static void allowed_names(const struct field *fields, char *buf, size_t len)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (const struct field *f = fields; f->name && used < len; f++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", f->name);
-}
-
-static void parse_mapping(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
-			  const struct field *fields, void *base, const char *model)
-{
-	if (ynode_kind(node) != YN_MAPPING) {
-		ynode_error(c, node, path, "expected a mapping of %s fields, found %s", model,
-			    ynode_kind_name(ynode_kind(node)));
-		return;
-	}
-	size_t nfields = 0;
-	while (fields[nfields].name)
-		nfields++;
-	bool seen[64] = {false};
-	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
-	     p++) {
-		const yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
-		const yaml_node_t *value = yaml_document_get_node(c->doc, p->value);
-		const char *name = ynode_text(key);
-		char sub[256];
-		join_path(sub, sizeof(sub), path, name);
-		size_t k = 0;
-		while (k < nfields && strcmp(fields[k].name, name) != 0)
-			k++;
-		if (k == nfields) {
-			char allowed[1024];
-			allowed_names(fields, allowed, sizeof(allowed));
-			ynode_error(c, key, sub, "unknown field of %s (allowed: %s)", model,
-				    allowed);
-			continue;
-		}
-		if (seen[k]) {
-			ynode_error(c, key, sub, "given twice");
-			continue;
-		}
-		seen[k] = true;
-		fields[k].parse(c, value, sub, base);
-	}
-	for (size_t k = 0; k < nfields; k++) {
-		char sub[256];
-		join_path(sub, sizeof(sub), path, fields[k].name);
-		if (fields[k].required && !seen[k])
-			ynode_error(c, node, sub, "required field of %s is missing", model);
-	}
-}
-
-static bool want_bool(struct ynode_ctx *c, const yaml_node_t *node, const char *path, bool *out)
-{
-	if (ynode_bool(node, out))
-		return true;
-	ynode_error(c, node, path, "expected true or false, found %s '%s'",
-		    ynode_kind_name(ynode_kind(node)), ynode_text(node));
-	return false;
-}
-
-static bool want_seconds(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
-			 double *out, bool allow_zero)
-{
-	enum ynode_kind k = ynode_kind(node);
-	double v;
-	if (ynode_number(node, &v) ||
-	    (k == YN_STRING && parse_duration_text(ynode_text(node), &v))) {
-		if (v > 0 || (allow_zero && v == 0)) {
-			*out = v;
-			return true;
-		}
-		ynode_error(c, node, path, "must be %s seconds, found %s",
-			    allow_zero ? "zero or more" : "more than 0", ynode_text(node));
-		return false;
-	}
-	ynode_error(c, node, path,
-		    "expected seconds (a number, ISO 8601 like PT10S, or HH:MM:SS), found %s '%s'",
-		    ynode_kind_name(k), ynode_text(node));
-	return false;
-}
-
-/* ---- HarvestTask fields ------------------------------------------------------------------ */
-
-#define HRV(base) ((struct shp_harvest_task *)(base))
+#define T(base) ((struct shp_task *)(base))
 
 static void f_output_path(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *base)
 {
-	enum ynode_kind k = ynode_kind(n);
-	const char *text = ynode_text(n);
-	if (k == YN_NULL || k == YN_MAPPING || k == YN_SEQUENCE || text[0] == '\0') {
-		ynode_error(c, n, path, "expected a file or directory path, found %s",
-			    ynode_kind_name(k));
+	struct shp_task *t = T(base);
+	if (ynode_kind(n) == YN_NULL && t->kind == SHP_TASK_EMULATION) {
+		t->has_output = false; /* an emulation without a recording */
 		return;
 	}
-	if (strlen(text) >= sizeof(HRV(base)->output_path)) {
-		ynode_error(c, n, path, "path is too long");
-		return;
-	}
-	strcpy(HRV(base)->output_path, text);
+	t->has_output = schema_text(c, n, path, t->output_path, sizeof(t->output_path),
+				    "a file or directory path");
 }
 
 static void f_force_overwrite(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_bool(c, n, path, &HRV(b)->force_overwrite);
+	schema_bool(c, n, path, &T(b)->force_overwrite);
 }
 
 static void f_abort_on_error(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	if (want_bool(c, n, path, &HRV(b)->abort_on_error) && HRV(b)->abort_on_error)
+	if (schema_bool(c, n, path, &T(b)->abort_on_error) && T(b)->abort_on_error)
 		log_warn("%s: %s is deprecated and ignored", c->source, path);
 }
 
 static void f_use_cal_default(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_bool(c, n, path, &HRV(b)->use_cal_default);
+	schema_bool(c, n, path, &T(b)->use_cal_default);
 }
 
 static void f_compression(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
@@ -154,12 +53,12 @@ static void f_compression(struct ynode_ctx *c, const yaml_node_t *n, const char 
 	const char *t = ynode_text(n);
 	if (k == YN_NULL || (k == YN_STRING && (strcmp(t, "null") == 0 || strcmp(t, "None") == 0 ||
 						strcmp(t, "none") == 0)))
-		HRV(b)->compression = SHP_COMP_NONE;
+		T(b)->compression = SHP_COMP_NONE;
 	else if (strcmp(t, "lzf") == 0)
-		HRV(b)->compression = SHP_COMP_LZF;
+		T(b)->compression = SHP_COMP_LZF;
 	else if (strcmp(t, "1") == 0 || strcmp(t, "gzip1") == 0 || strcmp(t, "gzip") == 0 ||
 		 strcmp(t, "default") == 0)
-		HRV(b)->compression = SHP_COMP_GZIP1;
+		T(b)->compression = SHP_COMP_GZIP1;
 	else
 		ynode_error(c, n, path, "unknown compression '%s' (allowed: lzf, 1 or gzip1, null)",
 			    t);
@@ -170,7 +69,7 @@ static void f_time_start(struct ynode_ctx *c, const yaml_node_t *n, const char *
 	enum ynode_kind k = ynode_kind(n);
 	double t;
 	if (k == YN_NULL) {
-		HRV(b)->has_time_start = false;
+		T(b)->has_time_start = false;
 		return;
 	}
 	if (ynode_number(n, &t) || (k == YN_STRING && parse_iso_datetime(ynode_text(n), &t))) {
@@ -181,8 +80,8 @@ static void f_time_start(struct ynode_ctx *c, const yaml_node_t *n, const char *
 				    ynode_text(n));
 			return;
 		}
-		HRV(b)->has_time_start = true;
-		HRV(b)->time_start = t;
+		T(b)->has_time_start = true;
+		T(b)->time_start = t;
 		return;
 	}
 	ynode_error(c, n, path,
@@ -194,10 +93,10 @@ static void f_time_start(struct ynode_ctx *c, const yaml_node_t *n, const char *
 static void f_duration(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
 	if (ynode_kind(n) == YN_NULL) {
-		HRV(b)->has_duration = false;
+		T(b)->has_duration = false;
 		return;
 	}
-	HRV(b)->has_duration = want_seconds(c, n, path, &HRV(b)->duration_s, false);
+	T(b)->has_duration = schema_seconds(c, n, path, &T(b)->duration_s, false);
 }
 
 static void f_verbose(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
@@ -208,7 +107,7 @@ static void f_verbose(struct ynode_ctx *c, const yaml_node_t *n, const char *pat
 			    ynode_text(n));
 		return;
 	}
-	HRV(b)->verbose = (int)v;
+	T(b)->verbose = (int)v;
 }
 
 /* ---- virtual_harvester ------------------------------------------------------------------- */
@@ -278,7 +177,7 @@ static void vh_name(struct ynode_ctx *c, const yaml_node_t *n, const char *path,
 static void f_virtual_harvester(struct ynode_ctx *c, const yaml_node_t *n, const char *path,
 				void *b)
 {
-	struct shp_virtual_harvester *vh = &HRV(b)->virtual_harvester;
+	struct shp_virtual_harvester *vh = &T(b)->virtual_harvester;
 	if (ynode_kind(n) != YN_MAPPING) {
 		ynode_error(c, n, path, "expected a mapping like {name: mppt_opt}, found %s",
 			    ynode_kind_name(ynode_kind(n)));
@@ -290,7 +189,7 @@ static void f_virtual_harvester(struct ynode_ctx *c, const yaml_node_t *n, const
 		const yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
 		const yaml_node_t *value = yaml_document_get_node(c->doc, p->value);
 		char sub[256];
-		join_path(sub, sizeof(sub), path, ynode_text(key));
+		schema_join(sub, sizeof(sub), path, ynode_text(key));
 		if (strcmp(ynode_text(key), "name") == 0) {
 			vh_name(c, value, sub, vh);
 			continue;
@@ -323,12 +222,12 @@ static void f_virtual_harvester(struct ynode_ctx *c, const yaml_node_t *n, const
 
 static void pt_intermediate(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_bool(c, n, path, &PT(b)->intermediate_voltage);
+	schema_bool(c, n, path, &PT(b)->intermediate_voltage);
 }
 
 static void pt_delay(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_seconds(c, n, path, &PT(b)->delay_s, true);
+	schema_seconds(c, n, path, &PT(b)->delay_s, true);
 }
 
 static void pt_duration(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
@@ -336,12 +235,12 @@ static void pt_duration(struct ynode_ctx *c, const yaml_node_t *n, const char *p
 	if (ynode_kind(n) == YN_NULL)
 		PT(b)->duration_s = -1;
 	else
-		want_seconds(c, n, path, &PT(b)->duration_s, false);
+		schema_seconds(c, n, path, &PT(b)->duration_s, false);
 }
 
 static void pt_not_implemented(struct ynode_ctx *c, const yaml_node_t *n, const char *path, bool *v)
 {
-	if (want_bool(c, n, path, v) && *v)
+	if (schema_bool(c, n, path, v) && *v)
 		ynode_error(c, n, path, "only false is implemented (as in the predecessor)");
 }
 
@@ -384,10 +283,10 @@ static const struct field power_tracing_fields[] = {
 
 static void f_power_tracing(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	struct shp_power_tracing *pt = &HRV(b)->power_tracing;
+	struct shp_power_tracing *pt = &T(b)->power_tracing;
 	pt->present = ynode_kind(n) != YN_NULL;
 	if (pt->present)
-		parse_mapping(c, n, path, power_tracing_fields, pt, "PowerTracing");
+		schema_mapping(c, n, path, power_tracing_fields, pt, "PowerTracing");
 }
 
 /* ---- sys_logging ------------------------------------------------------------------------- */
@@ -396,22 +295,22 @@ static void f_power_tracing(struct ynode_ctx *c, const yaml_node_t *n, const cha
 
 static void sl_kernel(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_bool(c, n, path, &SL(b)->kernel);
+	schema_bool(c, n, path, &SL(b)->kernel);
 }
 
 static void sl_time_sync(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_bool(c, n, path, &SL(b)->time_sync);
+	schema_bool(c, n, path, &SL(b)->time_sync);
 }
 
 static void sl_sheep(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_bool(c, n, path, &SL(b)->sheep);
+	schema_bool(c, n, path, &SL(b)->sheep);
 }
 
 static void sl_sys_util(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_bool(c, n, path, &SL(b)->sys_util);
+	schema_bool(c, n, path, &SL(b)->sys_util);
 }
 
 static const struct field sys_logging_fields[] = {
@@ -423,13 +322,295 @@ static const struct field sys_logging_fields[] = {
 
 static void f_sys_logging(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	struct shp_sys_logging *sl = &HRV(b)->sys_logging;
+	struct shp_sys_logging *sl = &T(b)->sys_logging;
 	sl->present = ynode_kind(n) != YN_NULL;
 	if (!sl->present)
 		sl->kernel = sl->time_sync = sl->sheep = sl->sys_util = false;
 	else
-		parse_mapping(c, n, path, sys_logging_fields, sl, "SystemLogging");
+		schema_mapping(c, n, path, sys_logging_fields, sl, "SystemLogging");
 }
+
+/* ---- EmulationTask fields ---------------------------------------------------------------- */
+
+static void f_input_path(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	schema_text(c, n, path, T(b)->input_path, sizeof(T(b)->input_path),
+		    "the path of a harvest recording");
+}
+
+static void f_enable_io(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	schema_bool(c, n, path, &T(b)->enable_io);
+}
+
+static void want_port(struct ynode_ctx *c, const yaml_node_t *n, const char *path, char *port)
+{
+	const char *t = ynode_text(n);
+	if (ynode_kind(n) == YN_STRING && (strcmp(t, "A") == 0 || strcmp(t, "B") == 0))
+		*port = t[0];
+	else
+		ynode_error(c, n, path, "expected target port A or B, found '%s'", t);
+}
+
+static void f_io_port(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	want_port(c, n, path, &T(b)->io_port);
+}
+
+static void f_pwr_port(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	want_port(c, n, path, &T(b)->pwr_port);
+}
+
+static void f_voltage_aux(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	struct shp_task *t = T(b);
+	double v;
+	const char *text = ynode_text(n);
+	if (ynode_kind(n) == YN_STRING && strcmp(text, "main") == 0) {
+		t->aux_kind = SHP_AUX_MAIN;
+	} else if (ynode_kind(n) == YN_STRING && strcmp(text, "buffer") == 0) {
+		t->aux_kind = SHP_AUX_BUFFER;
+	} else if (ynode_number(n, &v) && v >= 0 && v <= 4.5) {
+		t->aux_kind = SHP_AUX_VOLTAGE;
+		t->voltage_aux = v;
+	} else {
+		ynode_error(c, n, path,
+			    "expected volts from 0 to 4.5, 'main' or 'buffer', found '%s'", text);
+	}
+}
+
+/* Virtual sources shepherd-core ships; a derived one (inherit_from) may have any name. */
+static const char *const sources[] = {
+	"neutral", "direct",   "diode+capacitor", "diode+resistor+capacitor",
+	"BQ25504", "BQ25504s", "BQ25570",         "BQ25570s",
+	NULL};
+
+static void f_virtual_source(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	struct shp_virtual_source *vs = &T(b)->virtual_source;
+	if (ynode_kind(n) != YN_MAPPING) {
+		ynode_error(c, n, path, "expected a mapping like {name: neutral}, found %s",
+			    ynode_kind_name(ynode_kind(n)));
+		return;
+	}
+	FILE *extra = fmemopen(vs->extra_yaml, sizeof(vs->extra_yaml), "w");
+	const yaml_node_t *name = NULL;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
+		const yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
+		const yaml_node_t *value = yaml_document_get_node(c->doc, p->value);
+		if (strcmp(ynode_text(key), "name") == 0) {
+			name = value;
+			continue;
+		}
+		if (strcmp(ynode_text(key), "inherit_from") == 0)
+			vs->inherits = true;
+		if (extra) {
+			fprintf(extra, "  %s: ", ynode_text(key));
+			schema_write_flow(extra, c->doc, value);
+			fputc('\n', extra);
+		}
+	}
+	if (extra && (fflush(extra) != 0 || ftell(extra) >= (long)sizeof(vs->extra_yaml) - 1))
+		ynode_error(c, n, path, "too many settings to keep (at most %zu bytes)",
+			    sizeof(vs->extra_yaml) - 1);
+	if (extra)
+		fclose(extra);
+	char sub[256];
+	schema_join(sub, sizeof(sub), path, "name");
+	if (!name) {
+		if (!vs->inherits)
+			ynode_error(c, n, sub, "required field of VirtualSourceConfig is missing");
+		return;
+	}
+	if (!schema_text(c, name, sub, vs->name, sizeof(vs->name), "a virtual source name"))
+		return;
+	size_t k = 0;
+	while (sources[k] && strcmp(sources[k], vs->name) != 0)
+		k++;
+	if (!sources[k] && !vs->inherits)
+		ynode_error(
+			c, name, sub,
+			"unknown virtual source '%s' (allowed: neutral, direct, diode+capacitor, "
+			"diode+resistor+capacitor, BQ25504, BQ25504s, BQ25570, BQ25570s, or any "
+			"name together with inherit_from)",
+			vs->name);
+}
+
+static void f_gpio_actuation(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	(void)b;
+	if (ynode_kind(n) != YN_NULL)
+		ynode_error(c, n, path, "GPIO actuation is not implemented: it must be null");
+}
+
+/* ---- gpio_tracing ------------------------------------------------------------------------ */
+
+#define GT(base) ((struct shp_gpio_tracing *)(base))
+
+static void gt_gpios(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	if (ynode_kind(n) != YN_SEQUENCE) {
+		ynode_error(c, n, path,
+			    "expected a list of target GPIO numbers (0 to 17), found %s",
+			    ynode_kind_name(ynode_kind(n)));
+		return;
+	}
+	GT(b)->gpios = 0;
+	for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
+	     i++) {
+		const yaml_node_t *item = yaml_document_get_node(c->doc, *i);
+		int64_t v;
+		if (!ynode_int(item, &v) || v < 0 || v > 17)
+			ynode_error(c, item, path,
+				    "expected a target GPIO number from 0 to 17, found '%s'",
+				    ynode_text(item));
+		else
+			GT(b)->gpios |= 1u << v;
+	}
+}
+
+static void gt_delay(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	schema_seconds(c, n, path, &GT(b)->delay_s, true);
+}
+
+static void gt_duration(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	if (ynode_kind(n) == YN_NULL)
+		GT(b)->duration_s = -1;
+	else
+		schema_seconds(c, n, path, &GT(b)->duration_s, false);
+}
+
+static void gt_uart_decode(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	if (schema_bool(c, n, path, &GT(b)->uart_decode) && GT(b)->uart_decode)
+		ynode_error(c, n, path,
+			    "decoding UART from GPIO traces is not implemented (only false)");
+}
+
+static void gt_uart_pin(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	const char *t = ynode_text(n);
+	unsigned pin;
+	char tail;
+	if (ynode_kind(n) != YN_STRING || sscanf(t, "GPIO%u%c", &pin, &tail) != 1 || pin > 17)
+		ynode_error(c, n, path, "expected a target pin GPIO0 to GPIO17, found '%s'", t);
+	else
+		snprintf(GT(b)->uart_pin, sizeof(GT(b)->uart_pin), "GPIO%u", pin);
+}
+
+static void gt_uart_baudrate(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	int64_t v;
+	if (!ynode_int(n, &v) || v < 2400 || v > 1152000)
+		ynode_error(c, n, path, "expected a baud rate from 2400 to 1152000, found '%s'",
+			    ynode_text(n));
+	else
+		GT(b)->uart_baudrate = (uint32_t)v;
+}
+
+static const struct field gpio_tracing_fields[] = {
+	{"gpios", gt_gpios, false},
+	{"delay", gt_delay, false},
+	{"duration", gt_duration, false},
+	{"uart_decode", gt_uart_decode, false},
+	{"uart_pin", gt_uart_pin, false},
+	{"uart_baudrate", gt_uart_baudrate, false},
+	{NULL, NULL, false},
+};
+
+static void f_gpio_tracing(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	struct shp_gpio_tracing *gt = &T(b)->gpio_tracing;
+	gt->present = ynode_kind(n) != YN_NULL;
+	if (gt->present)
+		schema_mapping(c, n, path, gpio_tracing_fields, gt, "GpioTracing");
+}
+
+uint32_t task_gpio_mask(const struct shp_task *task)
+{
+	/* target GPIO -> cape v2.4 tracer bit (sheep-datapath.md 6.4); others are not traced */
+	static const int8_t bit_of[18] = {8,  7,  2,  3,  4,  5,  6,  0,  1,
+					  -1, -1, -1, -1, -1, -1, -1, -1, 9};
+	if (task->kind != SHP_TASK_EMULATION || !task->gpio_tracing.present)
+		return 0;
+	uint32_t mask = 0;
+	for (int k = 0; k < 18; k++)
+		if ((task->gpio_tracing.gpios >> k & 1u) && bit_of[k] >= 0)
+			mask |= 1u << bit_of[k];
+	return mask;
+}
+
+/* ---- uart_logging ------------------------------------------------------------------------ */
+
+#define UL(base) ((struct shp_uart_logging *)(base))
+
+static void ul_baudrate(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	static const int64_t rates[] = {2400,  4800,   9600,   19200, 38400,
+					57600, 115200, 230400, 460800};
+	int64_t v;
+	if (ynode_int(n, &v))
+		for (size_t k = 0; k < sizeof(rates) / sizeof(rates[0]); k++)
+			if (rates[k] == v) {
+				UL(b)->baudrate = (uint32_t)v;
+				return;
+			}
+	ynode_error(c, n, path,
+		    "expected a standard baud rate (2400, 4800, 9600, 19200, 38400, 57600, 115200, "
+		    "230400 or 460800), found '%s'",
+		    ynode_text(n));
+}
+
+static void ul_bytesize(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	int64_t v;
+	if (!ynode_int(n, &v) || v < 5 || v > 8)
+		ynode_error(c, n, path, "expected 5, 6, 7 or 8 data bits, found '%s'",
+			    ynode_text(n));
+	else
+		UL(b)->bytesize = (unsigned)v;
+}
+
+static void ul_stopbits(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	double v;
+	if (!ynode_number(n, &v) || (v != 1 && v != 1.5 && v != 2))
+		ynode_error(c, n, path, "expected 1, 1.5 or 2 stop bits, found '%s'",
+			    ynode_text(n));
+	else
+		UL(b)->stopbits = v;
+}
+
+static void ul_parity(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	const char *t = ynode_text(n);
+	if (ynode_kind(n) == YN_STRING && strlen(t) == 1 && strchr("NEOMS", t[0]))
+		UL(b)->parity = t[0];
+	else
+		ynode_error(c, n, path, "expected parity N, E, O, M or S, found '%s'", t);
+}
+
+static const struct field uart_logging_fields[] = {
+	{"baudrate", ul_baudrate, false},
+	{"bytesize", ul_bytesize, false},
+	{"stopbits", ul_stopbits, false},
+	{"parity", ul_parity, false},
+	{NULL, NULL, false},
+};
+
+static void f_uart_logging(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	struct shp_uart_logging *ul = &T(b)->uart_logging;
+	ul->present = ynode_kind(n) != YN_NULL;
+	if (ul->present)
+		schema_mapping(c, n, path, uart_logging_fields, ul, "UartLogging");
+}
+
+/* ---- the two models ---------------------------------------------------------------------- */
 
 static const struct field harvest_fields[] = {
 	{"output_path", f_output_path, true},
@@ -446,20 +627,54 @@ static const struct field harvest_fields[] = {
 	{NULL, NULL, false},
 };
 
-static void harvest_defaults(struct shp_harvest_task *h)
+static const struct field emulation_fields[] = {
+	{"input_path", f_input_path, true},
+	{"output_path", f_output_path, false},
+	{"force_overwrite", f_force_overwrite, false},
+	{"output_compression", f_compression, false},
+	{"time_start", f_time_start, false},
+	{"duration", f_duration, false},
+	{"abort_on_error", f_abort_on_error, false},
+	{"use_cal_default", f_use_cal_default, false},
+	{"enable_io", f_enable_io, false},
+	{"io_port", f_io_port, false},
+	{"pwr_port", f_pwr_port, false},
+	{"voltage_aux", f_voltage_aux, false},
+	{"virtual_source", f_virtual_source, false},
+	{"power_tracing", f_power_tracing, false},
+	{"gpio_tracing", f_gpio_tracing, false},
+	{"uart_logging", f_uart_logging, false},
+	{"gpio_actuation", f_gpio_actuation, false},
+	{"sys_logging", f_sys_logging, false},
+	{"verbose", f_verbose, false},
+	{NULL, NULL, false},
+};
+
+static void set_defaults(struct shp_task *t)
 {
-	memset(h, 0, sizeof(*h));
-	h->compression = SHP_COMP_LZF;
-	snprintf(h->virtual_harvester.name, sizeof(h->virtual_harvester.name), "mppt_opt");
-	h->virtual_harvester.datatype = "ivtrace";
-	h->power_tracing = (struct shp_power_tracing){
+	t->compression = SHP_COMP_LZF;
+	t->power_tracing = (struct shp_power_tracing){
 		.present = true, .delay_s = 0, .duration_s = -1, .samplerate = 100000};
-	h->sys_logging = (struct shp_sys_logging){.present = true,
+	t->sys_logging = (struct shp_sys_logging){.present = true,
 						  .kernel = true,
 						  .time_sync = true,
 						  .sheep = true,
 						  .sys_util = true};
-	h->verbose = 2;
+	t->verbose = 2;
+	snprintf(t->virtual_harvester.name, sizeof(t->virtual_harvester.name), "mppt_opt");
+	t->virtual_harvester.datatype = "ivtrace";
+	t->enable_io = true;
+	t->io_port = 'A';
+	t->pwr_port = 'A';
+	t->aux_kind = SHP_AUX_VOLTAGE;
+	snprintf(t->virtual_source.name, sizeof(t->virtual_source.name), "neutral");
+	t->gpio_tracing = (struct shp_gpio_tracing){.present = true,
+						    .gpios = (1u << 18) - 1,
+						    .duration_s = -1,
+						    .uart_pin = "GPIO8",
+						    .uart_baudrate = 115200};
+	t->uart_logging = (struct shp_uart_logging){
+		.present = true, .baudrate = 115200, .bytesize = 8, .stopbits = 1, .parity = 'N'};
 }
 
 /* ---- wrapper ----------------------------------------------------------------------------- */
@@ -477,15 +692,18 @@ static void w_datatype(struct ynode_ctx *c, const yaml_node_t *n, const char *pa
 	if (strcmp(t, "HarvestTask") == 0) {
 		w->task->kind = SHP_TASK_HARVEST;
 		w->kind_known = true;
-	} else if (strcmp(t, "EmulationTask") == 0 || strcmp(t, "FirmwareModTask") == 0 ||
-		   strcmp(t, "ProgrammingTask") == 0 || strcmp(t, "ObserverTasks") == 0 ||
-		   strcmp(t, "TestbedTasks") == 0) {
+	} else if (strcmp(t, "EmulationTask") == 0) {
+		w->task->kind = SHP_TASK_EMULATION;
+		w->kind_known = true;
+	} else if (strcmp(t, "FirmwareModTask") == 0 || strcmp(t, "ProgrammingTask") == 0 ||
+		   strcmp(t, "ObserverTasks") == 0 || strcmp(t, "TestbedTasks") == 0) {
 		ynode_error(c, n, path,
 			    "%s is not supported by this version of the sheep yet (supported: "
-			    "HarvestTask)",
+			    "HarvestTask, EmulationTask)",
 			    t);
 	} else {
-		ynode_error(c, n, path, "unknown task type '%s' (allowed: HarvestTask)", t);
+		ynode_error(c, n, path,
+			    "unknown task type '%s' (allowed: HarvestTask, EmulationTask)", t);
 	}
 }
 
@@ -514,7 +732,7 @@ shp_err task_parse(const char *text, size_t len, const char *source, struct shp_
 {
 	memset(task, 0, sizeof(*task));
 	snprintf(task->source, sizeof(task->source), "%s", source);
-	harvest_defaults(&task->harvest);
+	set_defaults(task);
 
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -534,11 +752,14 @@ shp_err task_parse(const char *text, size_t len, const char *source, struct shp_
 		c.errors++;
 	} else {
 		struct wrapper w = {.task = task};
-		parse_mapping(&c, root, "", wrapper_fields, &w,
-			      "a task file (datatype, parameters)");
+		schema_mapping(&c, root, "", wrapper_fields, &w,
+			       "a task file (datatype, parameters)");
+		bool emu = task->kind == SHP_TASK_EMULATION;
+		task->has_output = !emu; /* required for a harvest, optional for an emulation */
 		if (w.kind_known && w.parameters)
-			parse_mapping(&c, w.parameters, "parameters", harvest_fields,
-				      &task->harvest, "HarvestTask");
+			schema_mapping(&c, w.parameters, "parameters",
+				       emu ? emulation_fields : harvest_fields, task,
+				       emu ? "EmulationTask" : "HarvestTask");
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
@@ -581,99 +802,4 @@ shp_err task_load(const char *path, struct shp_task *task)
 	}
 	free(text);
 	return e;
-}
-
-/* ---- dump -------------------------------------------------------------------------------- */
-
-static void put_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\x%02x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void put_seconds(FILE *f, double s)
-{
-	if (s == floor(s) && fabs(s) < 1e15)
-		fprintf(f, "%.0f", s);
-	else
-		fprintf(f, "%.6f", s);
-}
-
-static const char *bool_str(bool b)
-{
-	return b ? "true" : "false";
-}
-
-char *task_to_yaml(const struct shp_task *task, int64_t time_start_s)
-{
-	const struct shp_harvest_task *h = &task->harvest;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return NULL;
-	fputs("output_path: ", f);
-	put_str(f, h->output_path);
-	fprintf(f, "\nforce_overwrite: %s\n", bool_str(h->force_overwrite));
-	fprintf(f, "output_compression: %s\n",
-		h->compression == SHP_COMP_LZF     ? "lzf"
-		: h->compression == SHP_COMP_GZIP1 ? "'1'"
-						   : "null");
-	char iso[48];
-	format_iso_local(time_start_s, iso, sizeof(iso));
-	fprintf(f, "time_start: %s\n", iso);
-	fputs("duration: ", f);
-	put_seconds(f, h->has_duration ? h->duration_s : SHP_DURATION_DEFAULT_S);
-	fprintf(f, "\nabort_on_error: %s\n", bool_str(h->abort_on_error));
-	fprintf(f, "use_cal_default: %s\n", bool_str(h->use_cal_default));
-	fputs("virtual_harvester:\n  name: ", f);
-	put_str(f, h->virtual_harvester.name);
-	fputc('\n', f);
-	for (size_t k = 0; k < h->virtual_harvester.extra_n; k++) {
-		fprintf(f, "  %s: ", h->virtual_harvester.extra[k].key);
-		put_str(f, h->virtual_harvester.extra[k].value);
-		fputc('\n', f);
-	}
-	const struct shp_power_tracing *pt = &h->power_tracing;
-	if (!pt->present) {
-		fputs("power_tracing: null\n", f);
-	} else {
-		fprintf(f, "power_tracing:\n  intermediate_voltage: %s\n  delay: ",
-			bool_str(pt->intermediate_voltage));
-		put_seconds(f, pt->delay_s);
-		fputs("\n  duration: ", f);
-		if (pt->duration_s < 0)
-			fputs("null", f);
-		else
-			put_seconds(f, pt->duration_s);
-		fprintf(f,
-			"\n  calculate_power: %s\n  samplerate: %u\n  discard_current: %s\n"
-			"  discard_voltage: %s\n",
-			bool_str(pt->calculate_power), pt->samplerate,
-			bool_str(pt->discard_current), bool_str(pt->discard_voltage));
-	}
-	const struct shp_sys_logging *sl = &h->sys_logging;
-	if (!sl->present)
-		fputs("sys_logging: null\n", f);
-	else
-		fprintf(f,
-			"sys_logging:\n  kernel: %s\n  time_sync: %s\n  sheep: %s\n  sys_util: "
-			"%s\n",
-			bool_str(sl->kernel), bool_str(sl->time_sync), bool_str(sl->sheep),
-			bool_str(sl->sys_util));
-	fprintf(f, "verbose: %d\n", h->verbose);
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
 }

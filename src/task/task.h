@@ -20,7 +20,7 @@
 #define SHP_DURATION_DEFAULT_S 1e6 /* "no duration": 10^6 s, as the predecessor */
 #define SHP_VH_EXTRA_MAX 24
 
-enum shp_task_kind { SHP_TASK_HARVEST };
+enum shp_task_kind { SHP_TASK_HARVEST, SHP_TASK_EMULATION };
 
 struct shp_power_tracing {
 	bool present; /* false: "power_tracing: null" (records everything, as the predecessor) */
@@ -53,7 +53,39 @@ struct shp_virtual_harvester {
 	struct shp_vh_field extra[SHP_VH_EXTRA_MAX];
 };
 
-struct shp_harvest_task {
+struct shp_virtual_source {
+	char name[48];
+	bool inherits;         /* inherit_from given: a derived source under its own name */
+	char extra_yaml[4096]; /* further fields as "  key: value" lines, for the config dump */
+};
+
+struct shp_gpio_tracing {
+	bool present;   /* false: "gpio_tracing: null", no GPIO is recorded */
+	uint32_t gpios; /* bit k: target GPIO k (0..17) is traced */
+	double delay_s;
+	double duration_s; /* < 0: no limit */
+	bool uart_decode;
+	char uart_pin[16];
+	uint32_t uart_baudrate;
+};
+
+struct shp_uart_logging {
+	bool present; /* false: "uart_logging: null", no UART is recorded */
+	uint32_t baudrate;
+	unsigned bytesize; /* 5..8 */
+	double stopbits;   /* 1, 1.5 or 2 */
+	char parity;       /* N, E, O, M, S */
+};
+
+enum shp_aux_kind { SHP_AUX_VOLTAGE, SHP_AUX_MAIN, SHP_AUX_BUFFER };
+
+/* One task's parameters; fields that only one kind has are left at their defaults otherwise. */
+struct shp_task {
+	enum shp_task_kind kind;
+	char source[PATH_MAX];
+
+	/* both kinds */
+	bool has_output; /* an EmulationTask may have output_path null: nothing is written */
 	char output_path[PATH_MAX];
 	bool force_overwrite;
 	enum shp_compression compression;
@@ -63,17 +95,27 @@ struct shp_harvest_task {
 	double duration_s;
 	bool abort_on_error;
 	bool use_cal_default;
-	struct shp_virtual_harvester virtual_harvester;
 	struct shp_power_tracing power_tracing;
 	struct shp_sys_logging sys_logging;
 	int verbose;
+
+	/* HarvestTask */
+	struct shp_virtual_harvester virtual_harvester;
+
+	/* EmulationTask */
+	char input_path[PATH_MAX];
+	bool enable_io;
+	char io_port; /* 'A' or 'B' */
+	char pwr_port;
+	enum shp_aux_kind aux_kind;
+	double voltage_aux; /* V, for SHP_AUX_VOLTAGE */
+	struct shp_virtual_source virtual_source;
+	struct shp_gpio_tracing gpio_tracing;
+	struct shp_uart_logging uart_logging;
 };
 
-struct shp_task {
-	enum shp_task_kind kind;
-	char source[PATH_MAX];
-	struct shp_harvest_task harvest;
-};
+/* The PRU1 tracer mask (cape v2.4 bits) for the traced target GPIOs. */
+uint32_t task_gpio_mask(const struct shp_task *task);
 
 /* Loads and validates a task file. Every problem is logged; returns SHP_ERR_CONFIG on any. */
 shp_err task_load(const char *path, struct shp_task *task);

@@ -39,7 +39,7 @@ static void minimal_task_gets_the_defaults(void **state)
 	(void)state;
 	struct shp_task t;
 	assert_int_equal(parse(WRAP "  output_path: /tmp/x.h5\n", &t), SHP_OK);
-	const struct shp_harvest_task *h = &t.harvest;
+	const struct shp_task *h = &t;
 	assert_string_equal(h->output_path, "/tmp/x.h5");
 	assert_false(h->force_overwrite);
 	assert_int_equal(h->compression, SHP_COMP_LZF);
@@ -71,7 +71,7 @@ static void every_field_is_read(void **state)
 			   "  sys_logging: {kernel: false, dmesg: false}\n"
 			   "  verbose: 3\n";
 	assert_int_equal(parse(yaml, &t), SHP_OK);
-	const struct shp_harvest_task *h = &t.harvest;
+	const struct shp_task *h = &t;
 	assert_true(h->force_overwrite);
 	assert_int_equal(h->compression, SHP_COMP_GZIP1);
 	assert_true(h->has_time_start);
@@ -91,13 +91,13 @@ static void compression_spellings(void **state)
 	struct shp_task t;
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  output_compression: null\n", &t),
 			 SHP_OK);
-	assert_int_equal(t.harvest.compression, SHP_COMP_NONE);
+	assert_int_equal(t.compression, SHP_COMP_NONE);
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  output_compression: gzip1\n", &t),
 			 SHP_OK);
-	assert_int_equal(t.harvest.compression, SHP_COMP_GZIP1);
+	assert_int_equal(t.compression, SHP_COMP_GZIP1);
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  output_compression: '1'\n", &t),
 			 SHP_OK);
-	assert_int_equal(t.harvest.compression, SHP_COMP_GZIP1);
+	assert_int_equal(t.compression, SHP_COMP_GZIP1);
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  output_compression: zstd\n", &t),
 			 SHP_ERR_CONFIG);
 	assert_non_null(strstr(last_error, "output_compression"));
@@ -153,9 +153,10 @@ static void wrapper_is_checked(void **state)
 	(void)state;
 	struct shp_task t;
 	assert_int_equal(parse("parameters:\n  output_path: a.h5\n", &t), SHP_ERR_CONFIG);
-	assert_int_equal(parse("datatype: EmulationTask\nparameters: {input_path: a.h5}\n", &t),
-			 SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "problem"));
+	assert_int_equal(
+		parse("datatype: ProgrammingTask\nparameters: {firmware_file: a.hex}\n", &t),
+		SHP_ERR_CONFIG);
+	assert_non_null(strstr(last_error, "not supported"));
 	assert_int_equal(parse("datatype: HarvestTask\nparameters: 5\n", &t), SHP_ERR_CONFIG);
 	assert_int_equal(parse("- just\n- a list\n", &t), SHP_ERR_CONFIG);
 	assert_int_equal(parse("", &t), SHP_ERR_CONFIG);
@@ -187,12 +188,157 @@ static void dump_reads_back_the_same(void **state)
 		line += n;
 	}
 	assert_int_equal(parse(wrapped, &back), SHP_OK);
-	assert_string_equal(back.harvest.output_path, "/data/odd \"name\".h5");
-	assert_int_equal(back.harvest.compression, SHP_COMP_NONE);
-	assert_true(back.harvest.duration_s == 12.5);
-	assert_true(back.harvest.time_start == 1893553445.0);
-	assert_true(back.harvest.power_tracing.delay_s == 1.0);
-	assert_false(back.harvest.sys_logging.present);
+	assert_string_equal(back.output_path, "/data/odd \"name\".h5");
+	assert_int_equal(back.compression, SHP_COMP_NONE);
+	assert_true(back.duration_s == 12.5);
+	assert_true(back.time_start == 1893553445.0);
+	assert_true(back.power_tracing.delay_s == 1.0);
+	assert_false(back.sys_logging.present);
+	free(wrapped);
+	free(dump);
+}
+
+#define EMU "datatype: EmulationTask\nparameters:\n  input_path: /data/hrv.h5\n"
+
+static void emulation_defaults(void **state)
+{
+	(void)state;
+	struct shp_task t;
+	assert_int_equal(parse(EMU, &t), SHP_OK);
+	assert_int_equal(t.kind, SHP_TASK_EMULATION);
+	assert_string_equal(t.input_path, "/data/hrv.h5");
+	assert_false(t.has_output); /* output_path defaults to none */
+	assert_int_equal(t.compression, SHP_COMP_LZF);
+	assert_true(t.enable_io);
+	assert_int_equal(t.io_port, 'A');
+	assert_int_equal(t.pwr_port, 'A');
+	assert_int_equal(t.aux_kind, SHP_AUX_VOLTAGE);
+	assert_true(t.voltage_aux == 0.0);
+	assert_string_equal(t.virtual_source.name, "neutral");
+	assert_true(t.gpio_tracing.present);
+	assert_int_equal(t.gpio_tracing.uart_baudrate, 115200);
+	assert_int_equal(task_gpio_mask(&t), 0x3FF); /* all 18 target GPIOs: the ten cape bits */
+	assert_true(t.uart_logging.present);
+	assert_int_equal(t.uart_logging.baudrate, 115200);
+	assert_int_equal(t.uart_logging.bytesize, 8);
+	assert_int_equal(t.uart_logging.parity, 'N');
+	/* an input is required */
+	assert_int_equal(parse("datatype: EmulationTask\nparameters: {output_path: x.h5}\n", &t),
+			 SHP_ERR_CONFIG);
+	assert_non_null(strstr(last_error, "parameters.input_path"));
+}
+
+static void emulation_fields_are_read(void **state)
+{
+	(void)state;
+	struct shp_task t;
+	const char *yaml =
+		EMU "  output_path: /data/emu/\n"
+		    "  duration: 30\n"
+		    "  enable_io: false\n"
+		    "  io_port: B\n"
+		    "  voltage_aux: buffer\n"
+		    "  virtual_source: {name: BQ25504, C_intermediate_uF: 100, "
+		    "LUT_input_efficiency: [[0.1, 0.2], [0.3]]}\n"
+		    "  power_tracing: {delay: 1, duration: 5}\n"
+		    "  gpio_tracing: {gpios: [0, 1, 7, 17, 12], delay: 2}\n"
+		    "  uart_logging: {baudrate: 9600, bytesize: 7, stopbits: 2, parity: E}\n"
+		    "  gpio_actuation: null\n";
+	assert_int_equal(parse(yaml, &t), SHP_OK);
+	assert_true(t.has_output);
+	assert_string_equal(t.output_path, "/data/emu/");
+	assert_false(t.enable_io);
+	assert_int_equal(t.io_port, 'B');
+	assert_int_equal(t.aux_kind, SHP_AUX_BUFFER);
+	assert_string_equal(t.virtual_source.name, "BQ25504");
+	assert_non_null(strstr(t.virtual_source.extra_yaml, "C_intermediate_uF: 100"));
+	assert_non_null(strstr(t.virtual_source.extra_yaml, "[[0.1, 0.2], [0.3]]"));
+	/* GPIO0 -> bit 8, GPIO1 -> bit 7, GPIO7 -> bit 0, GPIO17 -> bit 9, GPIO12 is not traced */
+	assert_int_equal(task_gpio_mask(&t), (1u << 8) | (1u << 7) | (1u << 0) | (1u << 9));
+	assert_true(t.gpio_tracing.delay_s == 2.0);
+	assert_int_equal(t.uart_logging.baudrate, 9600);
+	assert_int_equal(t.uart_logging.bytesize, 7);
+	assert_true(t.uart_logging.stopbits == 2.0);
+	assert_int_equal(t.uart_logging.parity, 'E');
+
+	assert_int_equal(
+		parse(EMU "  voltage_aux: 3.3\n  gpio_tracing: null\n  uart_logging: null\n", &t),
+		SHP_OK);
+	assert_true(t.voltage_aux == 3.3);
+	assert_int_equal(task_gpio_mask(&t), 0);
+	assert_false(t.uart_logging.present);
+	assert_int_equal(parse(EMU "  gpio_tracing: {gpios: [2, 3, 4, 5, 6, 8]}\n", &t), SHP_OK);
+	assert_int_equal(task_gpio_mask(&t), 0x7Eu);
+}
+
+static void emulation_values_are_checked(void **state)
+{
+	(void)state;
+	struct shp_task t;
+	static const char *const bad[] = {
+		"  io_port: C\n",
+		"  voltage_aux: 5\n",
+		"  voltage_aux: mid\n",
+		"  virtual_source: {name: magic}\n",
+		"  virtual_source: neutral\n",
+		"  gpio_tracing: {gpios: [18]}\n",
+		"  gpio_tracing: {gpios: 3}\n",
+		"  gpio_tracing: {uart_decode: true}\n",
+		"  gpio_tracing: {uart_pin: PIN8}\n",
+		"  gpio_tracing: {uart_baudrate: 100}\n",
+		"  uart_logging: {baudrate: 1234}\n",
+		"  uart_logging: {bytesize: 9}\n",
+		"  uart_logging: {stopbits: 3}\n",
+		"  uart_logging: {parity: X}\n",
+		"  gpio_actuation: {gpios: [1]}\n",
+		"  virtual_harvester: {name: cv20}\n", /* a HarvestTask field */
+		"  input_path: null\n",
+	};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		char yaml[512];
+		snprintf(yaml, sizeof(yaml), "datatype: EmulationTask\nparameters:\n%s%s", bad[k],
+			 strstr(bad[k], "input_path") ? "" : "  input_path: a.h5\n");
+		if (parse(yaml, &t) != SHP_ERR_CONFIG)
+			fail_msg("accepted: %s", bad[k]);
+	}
+	/* a derived source may carry its own name */
+	assert_int_equal(parse(EMU "  virtual_source: {name: mine, inherit_from: BQ25504}\n", &t),
+			 SHP_OK);
+	assert_string_equal(t.virtual_source.name, "mine");
+}
+
+static void emulation_dump_reads_back_the_same(void **state)
+{
+	(void)state;
+	struct shp_task t, back;
+	const char *yaml = EMU "  output_path: out.h5\n  voltage_aux: 2.5\n"
+			       "  virtual_source: {name: direct, V_output_mV: 2000}\n"
+			       "  gpio_tracing: {gpios: [3, 17], duration: 4}\n"
+			       "  uart_logging: {baudrate: 460800, parity: O}\n";
+	assert_int_equal(parse(yaml, &t), SHP_OK);
+	char *dump = task_to_yaml(&t, 1893553445);
+	assert_non_null(dump);
+	char *wrapped = malloc(strlen(dump) * 2 + 64);
+	assert_non_null(wrapped);
+	strcpy(wrapped, "datatype: EmulationTask\nparameters:\n");
+	for (const char *line = dump; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+		strcat(wrapped, "  ");
+		strncat(wrapped, line, n);
+		line += n;
+	}
+	assert_int_equal(parse(wrapped, &back), SHP_OK);
+	assert_string_equal(back.input_path, "/data/hrv.h5");
+	assert_string_equal(back.output_path, "out.h5");
+	assert_true(back.voltage_aux == 2.5);
+	assert_string_equal(back.virtual_source.name, "direct");
+	assert_non_null(strstr(back.virtual_source.extra_yaml, "V_output_mV: 2000"));
+	assert_int_equal(task_gpio_mask(&back), task_gpio_mask(&t));
+	assert_true(back.gpio_tracing.duration_s == 4.0);
+	assert_int_equal(back.uart_logging.baudrate, 460800);
+	assert_int_equal(back.uart_logging.parity, 'O');
+	assert_true(back.time_start == 1893553445.0);
 	free(wrapped);
 	free(dump);
 }
@@ -219,6 +365,10 @@ int main(void)
 		cmocka_unit_test(wrapper_is_checked),
 		cmocka_unit_test(dump_reads_back_the_same),
 		cmocka_unit_test(missing_file_is_a_config_error),
+		cmocka_unit_test(emulation_defaults),
+		cmocka_unit_test(emulation_fields_are_read),
+		cmocka_unit_test(emulation_values_are_checked),
+		cmocka_unit_test(emulation_dump_reads_back_the_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

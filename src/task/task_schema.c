@@ -1,0 +1,162 @@
+/* task_schema.c - strict walk of a mapping against a field table, and typed value readers. */
+#include "task/task_schema.h"
+
+#include <string.h>
+
+#include "task/timefmt.h"
+
+void schema_join(char *out, size_t len, const char *path, const char *key)
+{
+	snprintf(out, len, "%s%s%s", path, *path ? "." : "", key);
+}
+
+static void allowed_names(const struct field *fields, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct field *f = fields; f->name && used < len; f++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", f->name);
+}
+
+void schema_mapping(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
+		    const struct field *fields, void *base, const char *model)
+{
+	if (ynode_kind(node) != YN_MAPPING) {
+		ynode_error(c, node, path, "expected a mapping of %s fields, found %s", model,
+			    ynode_kind_name(ynode_kind(node)));
+		return;
+	}
+	size_t nfields = 0;
+	while (fields[nfields].name)
+		nfields++;
+	bool seen[64] = {false};
+	for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+	     p++) {
+		const yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
+		const yaml_node_t *value = yaml_document_get_node(c->doc, p->value);
+		const char *name = ynode_text(key);
+		char sub[256];
+		schema_join(sub, sizeof(sub), path, name);
+		size_t k = 0;
+		while (k < nfields && strcmp(fields[k].name, name) != 0)
+			k++;
+		if (k == nfields) {
+			char allowed[1024];
+			allowed_names(fields, allowed, sizeof(allowed));
+			ynode_error(c, key, sub, "unknown field of %s (allowed: %s)", model,
+				    allowed);
+			continue;
+		}
+		if (seen[k]) {
+			ynode_error(c, key, sub, "given twice");
+			continue;
+		}
+		seen[k] = true;
+		fields[k].parse(c, value, sub, base);
+	}
+	for (size_t k = 0; k < nfields; k++) {
+		char sub[256];
+		schema_join(sub, sizeof(sub), path, fields[k].name);
+		if (fields[k].required && !seen[k])
+			ynode_error(c, node, sub, "required field of %s is missing", model);
+	}
+}
+
+bool schema_bool(struct ynode_ctx *c, const yaml_node_t *node, const char *path, bool *out)
+{
+	if (ynode_bool(node, out))
+		return true;
+	ynode_error(c, node, path, "expected true or false, found %s '%s'",
+		    ynode_kind_name(ynode_kind(node)), ynode_text(node));
+	return false;
+}
+
+bool schema_seconds(struct ynode_ctx *c, const yaml_node_t *node, const char *path, double *out,
+		    bool allow_zero)
+{
+	enum ynode_kind k = ynode_kind(node);
+	double v;
+	if (ynode_number(node, &v) ||
+	    (k == YN_STRING && parse_duration_text(ynode_text(node), &v))) {
+		if (v > 0 || (allow_zero && v == 0)) {
+			*out = v;
+			return true;
+		}
+		ynode_error(c, node, path, "must be %s seconds, found %s",
+			    allow_zero ? "zero or more" : "more than 0", ynode_text(node));
+		return false;
+	}
+	ynode_error(c, node, path,
+		    "expected seconds (a number, ISO 8601 like PT10S, or HH:MM:SS), found %s '%s'",
+		    ynode_kind_name(k), ynode_text(node));
+	return false;
+}
+
+bool schema_text(struct ynode_ctx *c, const yaml_node_t *node, const char *path, char *out,
+		 size_t len, const char *what)
+{
+	enum ynode_kind k = ynode_kind(node);
+	const char *text = ynode_text(node);
+	if (k == YN_NULL || k == YN_MAPPING || k == YN_SEQUENCE || text[0] == '\0') {
+		ynode_error(c, node, path, "expected %s, found %s", what, ynode_kind_name(k));
+		return false;
+	}
+	if (strlen(text) >= len) {
+		ynode_error(c, node, path, "too long (at most %zu characters)", len - 1);
+		return false;
+	}
+	memcpy(out, text, strlen(text) + 1);
+	return true;
+}
+
+void schema_put_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\x%02x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+void schema_write_flow(FILE *f, yaml_document_t *doc, const yaml_node_t *node)
+{
+	switch (ynode_kind(node)) {
+	case YN_MAPPING:
+		fputc('{', f);
+		for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
+		     p < node->data.mapping.pairs.top; p++) {
+			if (p != node->data.mapping.pairs.start)
+				fputs(", ", f);
+			schema_put_str(f, ynode_text(yaml_document_get_node(doc, p->key)));
+			fputs(": ", f);
+			schema_write_flow(f, doc, yaml_document_get_node(doc, p->value));
+		}
+		fputc('}', f);
+		break;
+	case YN_SEQUENCE:
+		fputc('[', f);
+		for (yaml_node_item_t *i = node->data.sequence.items.start;
+		     i < node->data.sequence.items.top; i++) {
+			if (i != node->data.sequence.items.start)
+				fputs(", ", f);
+			schema_write_flow(f, doc, yaml_document_get_node(doc, *i));
+		}
+		fputc(']', f);
+		break;
+	case YN_STRING:
+		schema_put_str(f, ynode_text(node));
+		break;
+	case YN_NULL:
+		fputs("null", f);
+		break;
+	default: /* bool and numbers keep their spelling */
+		fputs(ynode_text(node), f);
+		break;
+	}
+}

@@ -1,0 +1,47 @@
+/*
+ * task_schema.h - the pieces task files are checked with: a table of fields per model, walked
+ * strictly (unknown keys, duplicates and missing required fields are errors), and value readers
+ * that report a wrong type with what was expected.
+ */
+#ifndef SHP_TASK_SCHEMA_H
+#define SHP_TASK_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "task/yaml_node.h"
+
+typedef void (*field_fn)(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
+			 void *base);
+
+struct field {
+	const char *name;
+	field_fn parse;
+	bool required;
+};
+
+/* "path.key" (or "key" at the top). */
+void schema_join(char *out, size_t len, const char *path, const char *key);
+
+/* Walks a mapping against fields (NULL-terminated); model names it in messages. */
+void schema_mapping(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
+		    const struct field *fields, void *base, const char *model);
+
+bool schema_bool(struct ynode_ctx *c, const yaml_node_t *node, const char *path, bool *out);
+
+/* Seconds as a number, ISO 8601 duration or HH:MM:SS; > 0 (or >= 0 with allow_zero). */
+bool schema_seconds(struct ynode_ctx *c, const yaml_node_t *node, const char *path, double *out,
+		    bool allow_zero);
+
+/* A scalar that is not null and not empty, copied into out (len bytes). */
+bool schema_text(struct ynode_ctx *c, const yaml_node_t *node, const char *path, char *out,
+		 size_t len, const char *what);
+
+/* Writes node in YAML flow style (strings quoted), for dumping fields kept verbatim. */
+void schema_write_flow(FILE *f, yaml_document_t *doc, const yaml_node_t *node);
+
+/* A double-quoted YAML string. */
+void schema_put_str(FILE *f, const char *s);
+
+#endif
