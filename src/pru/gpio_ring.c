@@ -80,6 +80,8 @@ shp_err gpio_read(struct gpio_reader *r, uint64_t *ts, uint16_t *value, uint32_t
 	memcpy(ts, src_ts, (size_t)count * 8);
 	memcpy(value, src_val, (size_t)count * 2);
 	uint64_t tail_ts = ts[count - 1]; /* the lap check's witness for the next read */
+	if (r->copy_hook)
+		r->copy_hook(r->copy_hook_ctx);
 
 	/* slots PRU1 wrote during the copy, plus the one it may be writing: did they reach ours? */
 	uint32_t i2 = shm_load_u32(r->ring + SHP_GPIO_IDX_OFF);

@@ -34,14 +34,16 @@ struct gpio_stats {
 
 struct gpio_reader {
 	uint8_t *ring;
-	uint32_t next;        /* slot of the next event to read */
-	bool copied_any;      /* slot next-1 holds an event this reader copied */
-	uint64_t copied_ts;   /* its timestamp as copied */
-	uint64_t last_ts;     /* last event delivered */
+	uint32_t next;      /* slot of the next event to read */
+	bool copied_any;    /* slot next-1 holds an event this reader copied */
+	uint64_t copied_ts; /* its timestamp as copied */
+	uint64_t last_ts;   /* last event delivered */
 	struct gpio_stats stats;
 	gpio_gap_fn on_gap;
 	void *ctx;
 	bool warned_index;
+	void (*copy_hook)(void *ctx); /* tests only: runs between the copy and its check */
+	void *copy_hook_ctx;
 };
 
 void gpio_reader_init(struct gpio_reader *r, uint8_t *ring, gpio_gap_fn on_gap, void *ctx);

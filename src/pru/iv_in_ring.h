@@ -19,12 +19,12 @@
 
 struct iv_in_writer {
 	uint8_t *ring;
-	uint32_t next;      /* ring slot the next sample goes to */
-	uint64_t written;   /* samples written since the start */
-	uint64_t consumed;  /* samples PRU0 has read, from idx_pru */
-	uint32_t last_idx;  /* idx_pru at the last update */
-	bool pru_started;   /* idx_pru has left "nothing read yet" */
-	uint64_t underrun;  /* samples PRU0 read before they were written */
+	uint32_t next;     /* ring slot the next sample goes to */
+	uint64_t written;  /* samples written since the start */
+	uint64_t consumed; /* samples PRU0 has read, from idx_pru */
+	uint32_t last_idx; /* idx_pru at the last update */
+	bool pru_started;  /* idx_pru has left "nothing read yet" */
+	uint64_t underrun; /* samples PRU0 read before they were written */
 	bool warned_index;
 };
 

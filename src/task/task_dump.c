@@ -49,8 +49,9 @@ static void put_power_tracing(FILE *f, const struct shp_power_tracing *pt)
 
 static void put_emulation(FILE *f, const struct shp_task *t)
 {
-	fprintf(f, "enable_io: %s\nio_port: %c\npwr_port: %c\nvoltage_aux: ",
-		bool_str(t->enable_io), t->io_port, t->pwr_port);
+	fprintf(f,
+		"enable_io: %s\nio_port: %c\npwr_port: %c\nvoltage_aux: ", bool_str(t->enable_io),
+		t->io_port, t->pwr_port);
 	if (t->aux_kind == SHP_AUX_MAIN)
 		fputs("main\n", f);
 	else if (t->aux_kind == SHP_AUX_BUFFER)
@@ -83,8 +84,9 @@ static void put_emulation(FILE *f, const struct shp_task *t)
 	if (!ul->present)
 		fputs("uart_logging: null\n", f);
 	else
-		fprintf(f, "uart_logging:\n  baudrate: %u\n  bytesize: %u\n  stopbits: %g\n"
-			   "  parity: %c\n",
+		fprintf(f,
+			"uart_logging:\n  baudrate: %u\n  bytesize: %u\n  stopbits: %g\n"
+			"  parity: %c\n",
 			ul->baudrate, ul->bytesize, ul->stopbits, ul->parity);
 	fputs("gpio_actuation: null\n", f);
 }

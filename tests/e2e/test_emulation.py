@@ -1,0 +1,280 @@
+"""Emulation runs against the simulator: loopback of real recordings sample for sample, the
+target model browning out, GPIO tracing at MHz rates without loss, UART logging from a pty, and
+bad inputs refused before anything runs."""
+import os
+import pathlib
+import pty
+import threading
+import time
+
+import h5py
+import numpy as np
+import pytest
+import yaml
+
+from conftest import FIXTURES, SANITIZED, run_sheep
+from emusupport import gpio_schedule, model, to_pru_units, write_input
+from shepherd_checks import assert_valid_recording
+
+NO_TTY = "/nonexistent/tty"
+
+
+def emulate(sim, tmp_path, input_path, extra_args=(), env=None, **params):
+    """Runs an EmulationTask; returns (result, path of the recording or None)."""
+    params.setdefault("output_path", str(tmp_path / "emu.h5"))
+    params["input_path"] = str(input_path)
+    task = tmp_path / "emulation.yaml"
+    task.write_text(yaml.safe_dump({"datatype": "EmulationTask", "parameters": params}))
+    full_env = {"SHEPHERD_UART_DEVICE": NO_TTY}
+    full_env.update(env or {})
+    res = run_sheep(sim, "run", "--start-delay", "1", "--no-status", *extra_args, str(task),
+                    env=full_env)
+    path = None
+    for line in res.stdout.splitlines():
+        if line.startswith("recording:") and "none" not in line:
+            path = pathlib.Path(line.split(":", 1)[1].strip())
+    return res, path
+
+
+def converted_input(path):
+    with h5py.File(path, "r") as f:
+        d = f["data"]
+        v = to_pru_units(d["voltage"][:], float(d["voltage"].attrs["gain"]),
+                         float(d["voltage"].attrs["offset"]), 1e6)
+        i = to_pru_units(d["current"][:], float(d["current"].attrs["gain"]),
+                         float(d["current"].attrs["offset"]), 1e9)
+    return v, i
+
+
+@pytest.mark.parametrize("fixture", ["reference_hrv_2s_none.h5", "reference_hrv_2s_lzf.h5",
+                                     "reference_hrv_2s_gzip1.h5"])
+def test_loopback_replays_each_reference_recording_exactly(sim_factory, tmp_path, fixture):
+    sim = sim_factory("--emulation", "loopback")
+    res, path = emulate(sim, tmp_path, FIXTURES / fixture)
+    assert res.returncode == 0, res.stderr
+    n = assert_valid_recording(path)
+    v_in, i_in = converted_input(FIXTURES / fixture)
+    assert n == len(v_in)  # no duration: the whole input
+    with h5py.File(path, "r") as f:
+        assert f.attrs["mode"] == "emulator"
+        assert f["data"].attrs["datatype"] == "ivtrace"
+        assert float(f["data/voltage"].attrs["gain"]) == pytest.approx(1 / 13107)
+        assert float(f["data/current"].attrs["gain"]) == pytest.approx(1 / 4915200)
+        np.testing.assert_array_equal(f["data/voltage"][:], v_in)
+        np.testing.assert_array_equal(f["data/current"][:], i_in)
+        t = f["data/time"][:]
+        assert np.all(np.diff(t) == 10000)
+        assert t[0] % 1_000_000_000 == 0
+        config = yaml.safe_load(f.attrs["config"])
+        assert config["input_path"] == str(FIXTURES / fixture)
+    assert "0 stale" in res.stdout
+
+
+def test_duration_is_capped_by_the_input_and_can_shorten_it(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback")
+    source = FIXTURES / "reference_hrv_2s_lzf.h5"
+    res, path = emulate(sim, tmp_path, source, duration=1)
+    assert res.returncode == 0, res.stderr
+    v_in, _ = converted_input(source)
+    with h5py.File(path, "r") as f:
+        assert len(f["data/voltage"]) == 100000
+        np.testing.assert_array_equal(f["data/voltage"][:], v_in[:100000])
+    res, path = emulate(sim, tmp_path, source, duration=30,
+                        output_path=str(tmp_path / "long.h5"))
+    assert res.returncode == 0, res.stderr
+    assert "less than the task's duration" in res.stderr
+    with h5py.File(path, "r") as f:
+        assert len(f["data/voltage"]) == 200000
+
+
+def test_directory_output_is_named_emu(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback")
+    out = tmp_path / "recordings"
+    out.mkdir()
+    res, path = emulate(sim, tmp_path, FIXTURES / "reference_hrv_2s_none.h5",
+                        output_path=str(out), duration=1)
+    assert res.returncode == 0, res.stderr
+    assert path.parent == out and path.name.startswith("emu_") and path.suffix == ".h5"
+
+
+def test_without_output_path_nothing_is_written(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback")
+    res, path = emulate(sim, tmp_path, FIXTURES / "reference_hrv_2s_none.h5",
+                        output_path=None, duration=1)
+    assert res.returncode == 0, res.stderr
+    assert path is None
+    assert "recording: none" in res.stdout
+    assert not list(tmp_path.glob("*.h5"))
+
+
+def test_model_target_browns_out_and_recovers_as_predicted(sim_factory, tmp_path):
+    # 2 s: plenty of power, too little for the 4 mW target, plenty again
+    n = 200000
+    v = np.full(n, 3_000_000, np.uint32)  # 3 V
+    i = np.full(n, 3_000_000, np.uint32)  # 3 mA: 9 mW
+    i[50000:130000] = 500_000  # 0.5 mA: 1.5 mW
+    source = write_input(tmp_path / "input.h5", v, i)
+    sim = sim_factory("--emulation", "model", "--target-ohm", "1000")
+    res, path = emulate(sim, tmp_path, source)
+    assert res.returncode == 0, res.stderr
+    v_code, i_code, on = model(v, i, 1000.0)
+    with h5py.File(path, "r") as f:
+        np.testing.assert_array_equal(f["data/voltage"][:], v_code)
+        np.testing.assert_array_equal(f["data/current"][:], i_code)
+        volts = f["data/voltage"][:] * float(f["data/voltage"].attrs["gain"])
+    edges = np.diff(on.astype(np.int8))
+    assert np.count_nonzero(edges == 1) >= 2, "the target never came back"
+    assert np.count_nonzero(edges == -1) >= 1, "the target never browned out"
+    # the recording says the same in volts: 2.0 V while on, 0 while browned out
+    assert volts[on].min() == pytest.approx(2.0, abs=1e-4)
+    assert volts[~on].max() == 0.0
+
+
+def check_gpio(path, rate, mask, burst=None):
+    with h5py.File(path, "r") as f:
+        t0 = int(f["data/time"][0])
+        t_end = int(f["data/time"][-1]) + 10000
+        t, value = gpio_schedule(t0, t_end, rate, mask, burst)
+        got_t = f["gpio/time"][:]
+        got_v = f["gpio/value"][:]
+        assert "lost" not in f["gpio"]
+        assert f["gpio/value"].dtype == np.uint16 and f["gpio/time"].dtype == np.uint64
+        assert "tgt_gpio0" in f["gpio/value"].attrs["description"]
+    assert len(got_t) == len(t), (len(got_t), len(t))
+    np.testing.assert_array_equal(got_t, t)
+    np.testing.assert_array_equal(got_v, value)
+    return len(t)
+
+
+def long_input(tmp_path, seconds):
+    n = seconds * 100000
+    ramp = (np.arange(n, dtype=np.uint32) % 1000) * 1000
+    return write_input(tmp_path / "long.h5", 2_000_000 + ramp, 1_000_000 + ramp)
+
+
+def test_gpio_at_1_mhz_for_10_s_loses_nothing(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback", "--gpio-rate", "1000000")
+    res, path = emulate(sim, tmp_path, long_input(tmp_path, 10), duration=10)
+    assert res.returncode == 0, res.stderr
+    assert check_gpio(path, 1e6, 0x3FF) == 10_000_000
+    assert "gpio:      10000000 events, lost 0" in res.stdout
+
+
+def test_gpio_bursts_at_1_5_mhz_lose_nothing(sim_factory, tmp_path):
+    # one second of 1.5 MHz in every two: 1.5 M events per burst, the ring holds 3 M
+    sim = sim_factory("--emulation", "loopback", "--gpio-rate", "1500000",
+                      "--gpio-burst", "1000:2000")
+    res, path = emulate(sim, tmp_path, long_input(tmp_path, 6), duration=6)
+    assert res.returncode == 0, res.stderr
+    n = check_gpio(path, 1.5e6, 0x3FF, burst=(1000, 2000))
+    assert n > 4_000_000
+
+
+def test_gpio_mask_and_window_follow_the_task(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback", "--gpio-rate", "10000")
+    # target GPIO 0 -> bit 8, 1 -> bit 7, 7 -> bit 0
+    res, path = emulate(sim, tmp_path, FIXTURES / "reference_hrv_2s_lzf.h5",
+                        gpio_tracing={"gpios": [0, 1, 7], "delay": 0.5, "duration": 1})
+    assert res.returncode == 0, res.stderr
+    with h5py.File(path, "r") as f:
+        t0 = int(f["data/time"][0])
+        t, value = gpio_schedule(t0, t0 + 2 * 10**9, 1e4, 0x181)
+        keep = (t >= t0 + 5 * 10**8) & (t < t0 + 15 * 10**8)
+        np.testing.assert_array_equal(f["gpio/time"][:], t[keep])
+        np.testing.assert_array_equal(f["gpio/value"][:], value[keep])
+        assert not np.any(f["gpio/value"][:] & ~np.uint16(0x181))
+
+
+def test_gpio_tracing_null_records_no_gpio(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback", "--gpio-rate", "10000")
+    res, path = emulate(sim, tmp_path, FIXTURES / "reference_hrv_2s_lzf.h5", duration=1,
+                        gpio_tracing=None)
+    assert res.returncode == 0, res.stderr
+    assert (sim.sysfs / "gpio_tracer_mask").read_text().strip() == "0"
+    with h5py.File(path, "r") as f:
+        assert "gpio" in f and len(f["gpio"]) == 0
+
+
+def test_uart_bytes_from_a_pty_are_recorded_in_order(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback")
+    master, slave = pty.openpty()
+    sent = []
+
+    def talk():
+        time.sleep(2.5)  # set-up and the start second
+        for k in range(20):
+            line = f"line {k} \x00from the target\n".encode()
+            os.write(master, line)
+            sent.append((time.time_ns(), line.replace(b"\x00", b"")))
+            time.sleep(0.05)
+
+    writer = threading.Thread(target=talk)
+    writer.start()
+    try:
+        res, path = emulate(sim, tmp_path, long_input(tmp_path, 4), duration=4,
+                            env={"SHEPHERD_UART_DEVICE": os.ttyname(slave)},
+                            uart_logging={"baudrate": 115200})
+    finally:
+        writer.join()
+        os.close(master)
+        os.close(slave)
+    assert res.returncode == 0, res.stderr
+    with h5py.File(path, "r") as f:
+        messages = [bytes(m) for m in f["uart/message"][:]]
+        times = f["uart/time"][:]
+        assert f["uart/message"].attrs["description"] == "raw ascii-bytes"
+    assert b"".join(messages) == b"".join(line for _, line in sent)
+    assert np.all(np.diff(times.astype(np.int64)) > 0)
+    # each row is stamped when read: after its first byte was sent, within a poll or two
+    assert times[0] >= sent[0][0] - 10**6 and times[0] <= sent[0][0] + 500 * 10**6
+    assert "uart:      " in res.stdout and "uart:      0 bytes" not in res.stdout
+
+
+def test_missing_uart_device_is_only_a_warning(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback")
+    res, path = emulate(sim, tmp_path, FIXTURES / "reference_hrv_2s_none.h5", duration=1)
+    assert res.returncode == 0, res.stderr
+    assert "UART logging off" in res.stderr and NO_TTY in res.stderr
+    with h5py.File(path, "r") as f:
+        assert "uart" in f and len(f["uart"]) == 0
+
+
+def damage(kind, tmp_path):
+    path = tmp_path / "input.h5"
+    if kind == "missing":
+        return tmp_path / "does-not-exist.h5", "does-not-exist.h5"
+    if kind == "not hdf5":
+        path.write_bytes(b"just some text, not a recording\n" * 100)
+        return path, "not an HDF5 file"
+    write_input(path, np.full(30000, 3_000_000), np.full(30000, 1_000_000))
+    with h5py.File(path, "r+") as f:
+        if kind == "wrong mode":
+            f.attrs["mode"] = "emulator"
+            expect = "mode"
+        elif kind == "missing dataset":
+            del f["data/current"]
+            expect = "current"
+        elif kind == "gain 0":
+            f["data/voltage"].attrs["gain"] = 0.0
+            expect = "gain"
+    if kind == "truncated":
+        raw = path.read_bytes()
+        path.write_bytes(raw[: len(raw) * 6 // 10])
+        expect = "input.h5"
+    return path, expect
+
+
+@pytest.mark.parametrize("kind", ["missing", "not hdf5", "wrong mode", "missing dataset",
+                                  "gain 0", "truncated"])
+def test_bad_inputs_are_refused_before_the_run(sim_factory, tmp_path, kind):
+    sim = sim_factory("--emulation", "loopback")
+    source, expect = damage(kind, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    res, path = emulate(sim, tmp_path, source, output_path=str(out))
+    assert res.returncode == 1, (res.returncode, res.stderr)
+    assert expect in res.stderr, res.stderr
+    assert path is None and not list(out.iterdir())
+    # refused before any PRU was touched
+    assert (sim.sysfs / "state").read_text().strip() == "idle"
+    assert (sim.sysfs / "mode").read_text().strip() == "harvester"
