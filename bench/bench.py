@@ -50,6 +50,9 @@ class Row:
     verbose: bool = False
     sim_args: tuple = ()
     reference: bool = True  # the reference writer can record this row too
+    emulation: bool = False  # an EmulationTask replaying the bench input (loopback)
+    gpio: bool = False  # emulation with GPIO tracing on
+    callgrind: bool = True  # count instructions for this row (GPIO rows: not in lock-step)
 
     def sheep_args(self):
         args = []
@@ -73,8 +76,20 @@ ROWS = [
     Row("shuffle+lzf", "lzf", True),
     Row("shuffle+gzip1", "gzip1", True),
     Row("shuffle+lzf, debug log", "lzf", True, verbose=True),
+    Row("emulation, lzf in and out", "lzf", True, reference=False, emulation=True,
+        sim_args=("--emulation", "loopback")),
+    Row("emulation + GPIO 100 kHz", "lzf", True, reference=False, emulation=True, gpio=True,
+        callgrind=False, sim_args=("--emulation", "loopback", "--gpio-rate", "100000")),
+    Row("emulation + GPIO 1 MHz", "lzf", True, reference=False, emulation=True, gpio=True,
+        callgrind=False, sim_args=("--emulation", "loopback", "--gpio-rate", "1000000")),
+    Row("emulation + GPIO 1.5 MHz bursts (1 s in 2 s)", "lzf", True, reference=False,
+        emulation=True, gpio=True, callgrind=False,
+        sim_args=("--emulation", "loopback", "--gpio-rate", "1500000", "--gpio-burst",
+                  "1000:2000")),
 ]
 DEFAULT_ROW = "shuffle+lzf"
+EMULATION_ROW = "emulation, lzf in and out"
+BURST_ROW = "emulation + GPIO 1.5 MHz bursts (1 s in 2 s)"
 
 
 class Simulator:
@@ -119,17 +134,48 @@ def private_kib(pid, skip_path):
     return total
 
 
-def write_task(path, output, duration, compression):
-    value = {"none": "null", "lzf": "lzf", "gzip1": "'1'"}[compression]
-    path.write_text(f"datatype: HarvestTask\nparameters:\n  output_path: {output}\n"
-                    f"  duration: {duration}\n  force_overwrite: true\n"
-                    f"  output_compression: {value}\n")
+def write_task(path, output, duration, row, input_path=None):
+    value = {"none": "null", "lzf": "lzf", "gzip1": "'1'"}[row.compression]
+    kind = "EmulationTask" if row.emulation else "HarvestTask"
+    text = (f"datatype: {kind}\nparameters:\n  output_path: {output}\n"
+            f"  duration: {duration}\n  force_overwrite: true\n"
+            f"  output_compression: {value}\n")
+    if row.emulation:
+        text += f"  input_path: {input_path}\n  uart_logging: null\n"
+        if not row.gpio:
+            text += "  gpio_tracing: null\n"
+    path.write_text(text)
+
+
+def make_input(path, seconds):
+    """The emulation input: the reference fixture's samples repeated, as an lzf recording."""
+    script = f"""
+import h5py, numpy as np
+src = h5py.File({str(REPO / "tests/fixtures/reference_hrv_2s_lzf.h5")!r}, "r")
+reps = -(-{seconds} * 100000 // len(src["data/time"]))
+with h5py.File({str(path)!r}, "w") as f:
+    for k, v in src.attrs.items():
+        f.attrs[k] = v
+    d = f.create_group("data")
+    for k, v in src["data"].attrs.items():
+        d.attrs[k] = v
+    n = {seconds} * 100000
+    for name in ("time", "voltage", "current"):
+        arr = np.tile(src["data"][name][:], reps)[:n]
+        if name == "time":
+            arr = arr[0] + np.arange(n, dtype=np.uint64) * np.uint64(10000)
+        ds = d.create_dataset(name, data=arr, chunks=(10000,), maxshape=(None,),
+                              compression="lzf")
+        for k, v in src["data"][name].attrs.items():
+            ds.attrs[k] = v
+"""
+    subprocess.run([PYTHON, "-c", script], check=True)
 
 
 def writer_command(args, writer, row, sim, output, duration, workdir, slow):
     if writer == "ours":
         task = workdir / (output.stem + ".yaml")
-        write_task(task, output, duration, row.compression)
+        write_task(task, output, duration, row, args.input)
         cmd = [args.sheep, "--sysfs-root", sim.sysfs, "--mem-device", sim.mem]
         if row.verbose:
             cmd.append("-v")
@@ -145,6 +191,9 @@ def parse_summary(text):
     out = {}
     m = re.search(r"lost (\d+)", text)
     out["lost"] = int(m.group(1)) if m else None
+    m = re.search(r"gpio: +(\d+) events, lost (\d+)", text)
+    if m:
+        out["gpio_events"], out["gpio_lost"] = int(m.group(1)), int(m.group(2))
     m = re.search(r"armed_mono=([\d.]+) first_sample_ms=([\d.]+)", text)
     if m:
         out["armed_mono"] = float(m.group(1))
@@ -358,7 +407,7 @@ def main():
     for tool in ("valgrind", "callgrind_annotate"):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is missing (scripts/install-deps.sh installs it)")
-    rows = [r for r in ROWS if not args.quick or r.name == DEFAULT_ROW]
+    rows = [r for r in ROWS if not args.quick or r.name in (DEFAULT_ROW, EMULATION_ROW)]
     default = next(r for r in ROWS if r.name == DEFAULT_ROW)
     if args.profile_only:
         return profile_only(args, default)
@@ -366,7 +415,9 @@ def main():
     results = pathlib.Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    args.input = workdir / "input.h5"
     try:
+        make_input(args.input, args.duration)
         # 1. real time, every row, both writers at once
         print(f"bench: {len(rows)} rows x 2 writers, {args.duration} s at real time ...",
               flush=True)
@@ -395,7 +446,7 @@ def main():
             # takes minutes per run, so it is measured for the default row only)
             per_row = {row.name: pool.submit(callgrind, args, "ours", row, args.duration,
                                              workdir, row.name)
-                       for row in rows if row.name != DEFAULT_ROW}
+                       for row in rows if row.name != DEFAULT_ROW and row.callgrind}
             compressor = pool.submit(compressor_instructions, args, default, default_recording,
                                      workdir)
             cg = {k: v.result() for k, v in cg.items()}
@@ -440,7 +491,7 @@ def main():
              "| reference | launch → first sample ms: sheep | reference | lost: sheep | "
              "reference |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for row in rows:
+    for row in (r for r in rows if not r.emulation):
         o, r = rt[row.name]["ours"], rt[row.name].get("reference", {})
         lines.append(
             f"| {row.name} | {o['cpu_pct']:.2f} | {fmt(r.get('cpu_pct'))} | "
@@ -472,6 +523,19 @@ def main():
     if room:
         lines.append(f"| headroom: largest --speed without loss ({DEFAULT_ROW}) | "
                      f"{room['ours']}× | {room['reference']}× |")
+    lines += ["", f"Emulation: a {d} s lzf recording replayed through the simulator in loopback, "
+              "output shuffle+lzf; GPIO events from the simulated PRU1 (the reference writer "
+              "does not emulate).", "",
+              "| variant | CPU % of one core | M instructions per recorded s | peak private MiB "
+              "| kB per recorded s | IV samples lost | GPIO events recorded | GPIO events lost |",
+              "|---|---|---|---|---|---|---|---|"]
+    for row in (r for r in rows if r.emulation):
+        o = rt[row.name]["ours"]
+        lines.append(
+            f"| {row.name} | {o['cpu_pct']:.2f} | "
+            f"{fmt(row_instr[row.name] / d / 1e6 if row_instr.get(row.name) else None)} | "
+            f"{o['private_mib']:.1f} | {o['kb_per_s']:.1f} | {o['lost']} | "
+            f"{o.get('gpio_events', 0):,} | {o.get('gpio_lost', '–')} |")
     table = "\n".join(lines)
 
     targets = [
@@ -487,7 +551,12 @@ def main():
     ]
     if room:
         targets.append(("headroom ≥ 50x", -room["ours"], -50))
-    check = ["", "Targets (issue 3):", ""]
+    targets.append(("emulation at 1x, lzf in and out, ≤ 2 % of one core",
+                    rt[EMULATION_ROW]["ours"]["cpu_pct"], 2.0))
+    if BURST_ROW in rt:
+        targets.append(("GPIO at 1.5 MHz bursts: zero losses",
+                        rt[BURST_ROW]["ours"].get("gpio_lost"), 0))
+    check = ["", "Targets (issues 3 and 4):", ""]
     for name, value, limit in targets:
         ok = value is not None and value <= limit
         shown = -value if name.startswith("headroom") else value
@@ -503,7 +572,8 @@ def main():
                  f"{stamp}.\n\n{profile}\n")
     (results / "profile.md").write_text(prof_text)
     print("\n" + prof_text)
-    if plot(rt, results / "plot.png"):
+    harvest_rows = {r.name: rt[r.name] for r in rows if not r.emulation}
+    if plot(harvest_rows, results / "plot.png"):
         print(f"bench: plot in {results / 'plot.png'}")
     if args.update_readme:
         readme = REPO / "README.md"
@@ -512,7 +582,8 @@ def main():
                      lambda m: m.group(1) + table + m.group(2), text, flags=re.S)
         readme.write_text(new)
     shutil.rmtree(workdir, ignore_errors=True)
-    losses = [n for n, w in rt.items() if w["ours"]["lost"] != 0 or w["ours"]["rc"] != 0]
+    losses = [n for n, w in rt.items() if w["ours"]["lost"] != 0 or w["ours"]["rc"] != 0
+              or w["ours"].get("gpio_lost")]
     return 1 if losses else 0
 
 

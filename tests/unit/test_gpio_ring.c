@@ -87,7 +87,8 @@ static uint64_t drain(struct fixture *f, uint64_t *next_k)
 		uint32_t n, taken;
 		assert_int_equal(gpio_read(&f->r, f->ts, f->val, CAP, &n, &taken), SHP_OK);
 		for (uint32_t k = 0; k < n; k++) {
-			if (f->ts[k] != event_ts(*next_k)) /* after a loss: jump to where it goes on */
+			if (f->ts[k] !=
+			    event_ts(*next_k)) /* after a loss: jump to where it goes on */
 				*next_k = (f->ts[k] - 1000) / 10;
 			assert_int_equal(f->val[k], *next_k & 0x3FF);
 			(*next_k)++;
@@ -214,7 +215,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_lap_is_detected_and_reported_as_a_lower_bound,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			events_overwritten_during_the_copy_are_dropped_and_counted, setup, teardown),
+			events_overwritten_during_the_copy_are_dropped_and_counted, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(out_of_order_events_are_not_delivered, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(damaged_canary_fails_at_the_wrap, setup, teardown),

@@ -87,7 +87,7 @@ static void consumption_frees_space_across_the_wrap(void **state)
 	assert_int_equal(f->w.next, (1040000 + 18575 + 20000) % N);
 	assert_int_equal(slot_value(f, N - 1).voltage, N - 1040000 - 1);
 	assert_int_equal(slot_value(f, 0).voltage, N - 1040000); /* the wrapped part */
-	assert_int_equal(slot_value(f, 9999).voltage, 100);        /* the third write */
+	assert_int_equal(slot_value(f, 9999).voltage, 100);      /* the third write */
 	assert_int_equal(f->w.underrun, 0);
 }
 
