@@ -53,8 +53,6 @@ struct h5w {
 	uint16_t *gpio_val;
 	uint32_t gpio_pending;
 	uint64_t gpio_lost_total;
-	enum shp_compression compression;
-	bool shuffle;
 
 	struct series uart_time, uart_message;
 	hid_t vlen_str;
@@ -306,8 +304,6 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
 		all[k]->ds = -1;
 	w->gpio_group = -1;
-	w->compression = info->compression;
-	w->shuffle = info->shuffle;
 	snprintf(w->path, sizeof(w->path), "%s", path);
 	w->direct_chunks = !info->pipeline_only;
 	w->vlen_str = H5Tcopy(H5T_C_S1);

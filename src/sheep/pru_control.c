@@ -19,7 +19,7 @@ static shp_err wait_until(const struct shp_sysfs *s, const enum shp_pru_state *w
 			  void *ctx)
 {
 	uint64_t deadline = mono_ns() + timeout_ns;
-	enum shp_pru_state st;
+	enum shp_pru_state st = SHP_STATE_UNKNOWN;
 	shp_err e = SHP_ERR_PRU;
 	for (;;) {
 		SHP_TRY(sysfs_read_state(s, &st));
@@ -50,7 +50,7 @@ shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *want
 shp_err pru_stop(const struct shp_sysfs *s)
 {
 	static const enum shp_pru_state idle[] = {SHP_STATE_IDLE};
-	enum shp_pru_state st;
+	enum shp_pru_state st = SHP_STATE_UNKNOWN;
 	SHP_TRY(sysfs_read_state(s, &st));
 	if (st == SHP_STATE_IDLE)
 		return SHP_OK;
@@ -64,7 +64,7 @@ shp_err pru_stop(const struct shp_sysfs *s)
 shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode)
 {
 	static const enum shp_pru_state idle[] = {SHP_STATE_IDLE};
-	enum shp_pru_state st;
+	enum shp_pru_state st = SHP_STATE_UNKNOWN;
 	SHP_TRY(pru_stop(s));
 	SHP_TRY(sysfs_write(s, SHP_SYSFS_MODE, mode));
 	/* the mode write resets the PRU: give it time to leave idle before waiting for idle */
@@ -88,7 +88,7 @@ shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s)
 {
 	static const enum shp_pru_state armed[] = {SHP_STATE_ARMED, SHP_STATE_STARTING,
 						   SHP_STATE_RUNNING};
-	enum shp_pru_state st;
+	enum shp_pru_state st = SHP_STATE_UNKNOWN;
 	SHP_TRY(sysfs_write_u64(s, SHP_SYSFS_TIME_START, (uint64_t)start_s));
 	shp_err e = pru_wait_state(s, armed, 3, ARM_TIMEOUT_NS, &st);
 	if (e != SHP_OK && e != SHP_ERR_PRU)
@@ -112,7 +112,7 @@ shp_err pru_wait_running(const struct shp_sysfs *s, int64_t start_s, uint64_t ti
 	uint64_t now = wall_ns();
 	uint64_t start_ns = (uint64_t)start_s * SHP_NS_PER_S;
 	uint64_t wait = (start_ns > now ? start_ns - now : 0) + timeout_ns;
-	enum shp_pru_state st;
+	enum shp_pru_state st = SHP_STATE_UNKNOWN;
 	shp_err e = wait_until(s, running, 1, wait, &st, started, ctx);
 	if (e == SHP_ERR_PRU)
 		log_error("PRU did not start running at %lld: state is '%s'", (long long)start_s,

@@ -416,7 +416,7 @@ static void tracing_window(const struct run *h, double delay_s, double duration_
 		*to = *from + seconds_to_ns(duration_s);
 }
 
-static shp_err check_fixed_start(const struct run *h, int64_t start_s)
+static shp_err check_fixed_start(int64_t start_s)
 {
 	double now = (double)wall_ns() / 1e9;
 	if ((double)start_s >= now + 1.0)
@@ -425,7 +425,6 @@ static shp_err check_fixed_start(const struct run *h, int64_t start_s)
 	format_iso_local(start_s, iso, sizeof(iso));
 	log_error("time_start %s lies %s: it must be at least 1 s in the future", iso,
 		  (double)start_s < now ? "in the past" : "less than 1 s ahead");
-	(void)h;
 	return SHP_ERR_CONFIG;
 }
 
@@ -433,7 +432,7 @@ static shp_err choose_start(struct run *h)
 {
 	if (h->task->has_time_start) {
 		h->start_s = (int64_t)llround(h->task->time_start);
-		SHP_TRY(check_fixed_start(h, h->start_s));
+		SHP_TRY(check_fixed_start(h->start_s));
 	} else {
 		/* the file is created and the rings are readied before the start is armed */
 		double now = (double)wall_ns() / 1e9;
@@ -557,7 +556,7 @@ static shp_err set_up(struct run *h, struct run_result *res)
 	if (h->emu)
 		SHP_TRY(open_input(h, res)); /* a bad input is found before any PRU is touched */
 	if (h->task->has_time_start)
-		SHP_TRY(check_fixed_start(h, (int64_t)llround(h->task->time_start)));
+		SHP_TRY(check_fixed_start((int64_t)llround(h->task->time_start)));
 	struct shp_mem_layout layout;
 	SHP_TRY(sysfs_open(&h->sysfs, h->opt->sysfs_root));
 	SHP_TRY(shm_discover(&h->sysfs, &layout));

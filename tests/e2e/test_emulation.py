@@ -278,3 +278,55 @@ def test_bad_inputs_are_refused_before_the_run(sim_factory, tmp_path, kind):
     # refused before any PRU was touched
     assert (sim.sysfs / "state").read_text().strip() == "idle"
     assert (sim.sysfs / "mode").read_text().strip() == "harvester"
+
+
+def test_gpio_overrun_is_counted_recorded_and_fails_the_run(sim_factory, tmp_path):
+    """A sheep frozen for longer than the GPIO ring lasts (2 s at 1.5 MHz) loses events: how
+    many and where must be in the log and in /gpio/lost, and the exit code says so."""
+    import signal
+    import subprocess
+    from conftest import SHEEP
+    sim = sim_factory("--emulation", "loopback", "--gpio-rate", "1500000")
+    source = long_input(tmp_path, 8)
+    task = tmp_path / "emulation.yaml"
+    task.write_text(yaml.safe_dump({"datatype": "EmulationTask", "parameters": {
+        "input_path": str(source), "output_path": str(tmp_path / "emu.h5"), "duration": 8,
+        "uart_logging": None}}))
+    proc = subprocess.Popen(
+        [SHEEP, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
+         "--start-delay", "1", "--no-status", str(task)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while (sim.sysfs / "state").read_text().strip() != "running":
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGSTOP)
+    time.sleep(3.0)  # 4.5 M events: the 3 M ring is lapped
+    proc.send_signal(signal.SIGCONT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 3, err
+    assert "GPIO events lost" in err
+    with h5py.File(tmp_path / "emu.h5", "r") as f:
+        lost = f["gpio/lost"][:]
+        got_t = f["gpio/time"][:]
+        got_v = f["gpio/value"][:]
+        t0 = int(f["data/time"][0])
+        n_iv = len(f["data/time"])
+        assert f["gpio"].attrs["lost_events"] == int(lost[:, 2].sum())
+    assert n_iv == 800000  # the IV ring (6 s) survived the freeze
+    t, value = gpio_schedule(t0, t0 + 8 * 10**9, 1.5e6, 0x3FF)
+    # what was delivered is exactly the schedule minus the gaps, in order, nothing twice
+    assert np.all(np.diff(got_t.astype(np.int64)) > 0)
+    idx = np.searchsorted(t, got_t)
+    np.testing.assert_array_equal(t[idx], got_t)
+    np.testing.assert_array_equal(value[idx], got_v)
+    missing = len(t) - len(got_t)
+    assert missing > 1_000_000
+    assert 0 < int(lost[:, 2].sum()) <= missing  # a lap is reported as a lower bound
+    # each gap lies where events are really missing
+    for after, before, count in lost:
+        k = np.searchsorted(t, after)
+        assert t[k] == after and got_t[np.searchsorted(got_t, after)] == after
+        if before:
+            assert np.searchsorted(t, before) - k - 1 >= count
