@@ -11,12 +11,18 @@
 #include <string.h>
 #include <unistd.h>
 #include <yaml.h>
+#include <zlib.h>
 
+#include "cli/usage_log.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/stop.h"
 #include "h5/h5_common.h"
 #include "h5/h5_input.h"
+#include "monitor/log_capture.h"
+#include "sheep/governor.h"
+#include "sheep/inventory.h"
 #include "sheep/run.h"
 #include "sheep/status.h"
 #include "sheep/uart.h"
@@ -27,10 +33,13 @@
 #define DEFAULT_CONFIG "/etc/shepherd/config.yaml"
 #define DEFAULT_SYSFS "/sys/shepherd"
 #define DEFAULT_MEM "/dev/mem"
+#define DEFAULT_INVENTORY "/var/shepherd/inventory.yaml"
+#define RECORDINGS_DIR "/var/shepherd/recordings"
 
 struct globals {
 	const char *sysfs_root;
 	const char *mem_device;
+	const char *usage_log;
 	bool verbose;
 };
 
@@ -46,12 +55,17 @@ static void usage(FILE *out)
 	      "                         default " DEFAULT_SYSFS ")\n"
 	      "      --mem-device PATH  physical memory device (env SHEPHERD_MEM_DEVICE,\n"
 	      "                         default " DEFAULT_MEM ")\n"
+	      "      --usage-log PATH   the invocation log (env SHEPHERD_USAGE_LOG,\n"
+	      "                         default " SHP_USAGE_LOG_DEFAULT ")\n"
 	      "      --version          print the version and exit\n"
 	      "  -h, --help             show this help and exit\n"
 	      "\n"
 	      "Commands:\n"
 	      "  run [CONFIG]           run a task file (default " DEFAULT_CONFIG ")\n"
 	      "  check FILE...          check recordings as emulation inputs, print a summary\n"
+	      "  inventorize [-o PATH]  write the node's inventory as YAML (default\n"
+	      "                         " DEFAULT_INVENTORY ", - for stdout)\n"
+	      "  usage                  print the last entry of the usage log\n"
 	      "\n"
 	      "Exit codes: 0 success, 1 failed (message says why), 2 bad command line,\n"
 	      "            3 recorded but samples were lost, 4 interrupted by a signal.\n",
@@ -70,6 +84,12 @@ static void run_usage(FILE *out)
 	      "      --start-delay S    lead time in seconds when the task has no time_start\n"
 	      "                         (default 2)\n"
 	      "      --no-status        no live status line, even on a terminal\n"
+	      "      --cpu-governor NAME\n"
+	      "                         CPU frequency governor during the run (e.g. performance;\n"
+	      "                         the previous one is restored afterwards)\n"
+	      "      --monitors LIST    which monitors run, instead of the task's sys_logging:\n"
+	      "                         all, none, or a comma list of kernel, time_sync, sheep,\n"
+	      "                         sys_util\n"
 	      "      --uart-device TTY  the target's UART for uart_logging (env\n"
 	      "                         SHEPHERD_UART_DEVICE, default " SHP_UART_DEFAULT_DEVICE
 	      ")\n"
@@ -117,6 +137,35 @@ static void print_summary(const struct run_result *r)
 	fflush(stdout);
 }
 
+/* "all", "none" or a comma list of monitor names. */
+static bool parse_monitors(const char *text, struct shp_sys_logging *out)
+{
+	*out = (struct shp_sys_logging){.present = true};
+	if (strcmp(text, "none") == 0)
+		return true;
+	if (strcmp(text, "all") == 0) {
+		out->kernel = out->time_sync = out->sheep = out->sys_util = true;
+		return true;
+	}
+	char copy[128];
+	if (snprintf(copy, sizeof(copy), "%s", text) >= (int)sizeof(copy))
+		return false;
+	for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, "kernel") == 0)
+			out->kernel = true;
+		else if (strcmp(t, "time_sync") == 0)
+			out->time_sync = true;
+		else if (strcmp(t, "sheep") == 0)
+			out->sheep = true;
+		else if (strcmp(t, "sys_util") == 0)
+			out->sys_util = true;
+		else
+			return false;
+	}
+	return true;
+}
+
 static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -124,6 +173,8 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 		{"start-delay", required_argument, NULL, 'd'},
 		{"no-status", no_argument, NULL, 'n'},
 		{"uart-device", required_argument, NULL, 'u'},
+		{"monitors", required_argument, NULL, 'M'},
+		{"cpu-governor", required_argument, NULL, 'G'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -137,6 +188,10 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 	};
 	if (!ro.uart_device || !*ro.uart_device)
 		ro.uart_device = SHP_UART_DEFAULT_DEVICE;
+	ro.cpu_sysfs = getenv("SHEPHERD_CPU_SYSFS");
+	if (!ro.cpu_sysfs || !*ro.cpu_sysfs)
+		ro.cpu_sysfs = SHP_CPU_SYSFS_DEFAULT;
+	const char *monitors = NULL;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -162,6 +217,19 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 		case 'u':
 			ro.uart_device = optarg;
 			break;
+		case 'G':
+			ro.cpu_governor = optarg;
+			break;
+		case 'M':
+			if (!parse_monitors(optarg, &ro.monitors)) {
+				fprintf(stderr,
+					"shepherd-sheep run: --monitors takes all, none or a comma "
+					"list of kernel, time_sync, sheep, sys_util, not '%s'\n",
+					optarg);
+				return SHP_ERR_USAGE;
+			}
+			monitors = optarg;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return SHP_OK;
@@ -179,6 +247,10 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 
 	struct shp_task task;
 	SHP_TRY(task_load(config, &task));
+	if (!monitors)
+		ro.monitors = task.sys_logging;
+	if (!ro.monitors.sheep)
+		log_capture_stop();
 	if (!g->verbose && task.verbose >= 3)
 		shp_log_set_console_level(SHP_LOG_DEBUG);
 	SHP_TRY(shp_h5_init());
@@ -233,6 +305,55 @@ static shp_err cmd_check(int argc, char **argv)
 	return result;
 }
 
+static void versions_yaml(char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "software:\n  shepherd-sheep: \"%s\"\n  hdf5: \"%d.%d.%d\"\n  liblzf_api: "
+		 "\"%d.%d\"\n"
+		 "  libyaml: \"%s\"\n  zlib: \"%s\"\n",
+		 SHEEP_VERSION, H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, LZF_VERSION >> 8,
+		 LZF_VERSION & 0xFF, yaml_get_version_string(), zlibVersion());
+}
+
+static shp_err cmd_inventorize(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output-path", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *out = DEFAULT_INVENTORY;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (c == 'o') {
+			out = optarg;
+		} else {
+			fputs("Usage: shepherd-sheep inventorize [-o|--output-path PATH]\n\n"
+			      "Writes the node's inventory (OS, kernel, host, CPU, memory, disk, "
+			      "uptime,\n"
+			      "time sync, versions) as YAML to PATH (default " DEFAULT_INVENTORY
+			      ", - for stdout).\n",
+			      c == 'h' ? stdout : stderr);
+			return c == 'h' ? SHP_OK : SHP_ERR_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "shepherd-sheep inventorize: unexpected argument '%s'\n",
+			argv[optind]);
+		return SHP_ERR_USAGE;
+	}
+	char versions[512];
+	versions_yaml(versions, sizeof(versions));
+	if (strcmp(out, "-") == 0) {
+		inventory_write(stdout, RECORDINGS_DIR, versions);
+		return SHP_OK;
+	}
+	SHP_TRY(inventory_save(out, RECORDINGS_DIR, versions));
+	log_info("inventory written to %s", out);
+	return SHP_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -241,12 +362,17 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"sysfs-root", required_argument, NULL, 's'},
 		{"mem-device", required_argument, NULL, 'm'},
+		{"usage-log", required_argument, NULL, 'U'},
 		{NULL, 0, NULL, 0},
 	};
+	uint64_t started = wall_ns();
 	struct globals g = {
 		.sysfs_root = getenv("SHEPHERD_SYSFS_ROOT"),
 		.mem_device = getenv("SHEPHERD_MEM_DEVICE"),
+		.usage_log = getenv("SHEPHERD_USAGE_LOG"),
 	};
+	if (!g.usage_log || !*g.usage_log)
+		g.usage_log = SHP_USAGE_LOG_DEFAULT;
 	if (!g.sysfs_root || !*g.sysfs_root)
 		g.sysfs_root = DEFAULT_SYSFS;
 	if (!g.mem_device || !*g.mem_device)
@@ -270,6 +396,9 @@ int main(int argc, char **argv)
 		case 'm':
 			g.mem_device = optarg;
 			break;
+		case 'U':
+			g.usage_log = optarg;
+			break;
 		default:
 			usage(stderr);
 			return shp_err_exit_code(SHP_ERR_USAGE);
@@ -286,13 +415,23 @@ int main(int argc, char **argv)
 	char **sub_argv = argv + optind;
 	shp_err e;
 	if (strcmp(cmd, "run") == 0) {
+		log_capture_start(); /* /sheep gets every record since the start */
 		e = cmd_run(&g, sub_argc, sub_argv);
+		log_capture_stop();
 	} else if (strcmp(cmd, "check") == 0) {
 		e = cmd_check(sub_argc, sub_argv);
+	} else if (strcmp(cmd, "inventorize") == 0) {
+		e = cmd_inventorize(sub_argc, sub_argv);
+	} else if (strcmp(cmd, "usage") == 0) {
+		e = sub_argc > 1 ? SHP_ERR_USAGE : usage_log_print_last(g.usage_log);
+		if (e == SHP_ERR_USAGE)
+			fprintf(stderr, "shepherd-sheep usage: takes no arguments\n");
 	} else {
 		fprintf(stderr, "shepherd-sheep: unknown command '%s' (try --help)\n", cmd);
 		e = SHP_ERR_USAGE;
 	}
+	if (strcmp(cmd, "usage") != 0)
+		usage_log_append(g.usage_log, started, wall_ns(), argc, argv);
 	H5close();
 	return shp_err_exit_code(e);
 }

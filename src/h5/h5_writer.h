@@ -20,11 +20,10 @@
 
 #include "common/error.h"
 #include "h5/h5_common.h"
+#include "h5/h5_table.h"
 
 #define SHP_H5_CHUNK_SAMPLES 10000u
-#define SHP_H5_UTIL_CHUNK_ROWS 100u
 #define SHP_H5_GPIO_CHUNK_EVENTS 100000u
-#define SHP_H5_UART_CHUNK_ROWS 100u
 
 struct h5w_info {
 	const char *mode; /* "harvester" or "emulator" */
@@ -41,8 +40,6 @@ struct h5w_info {
 	bool overwrite;     /* truncate an existing file instead of refusing it */
 	bool pipeline_only; /* write every chunk through HDF5's filter pipeline (tests) */
 };
-
-typedef struct h5w h5w_t;
 
 /* Creates the file with its full skeleton of groups, datasets and attributes. */
 shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out);

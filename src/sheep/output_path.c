@@ -8,26 +8,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "task/timefmt.h"
 
 static shp_err make_dirs(const char *dir)
 {
-	char buf[4096];
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+	char failed[4096];
+	int err = fs_make_dirs(dir, failed, sizeof(failed));
+	if (err) {
+		log_error("cannot create output directory %s: %s", failed, strerror(err));
 		return SHP_ERR_OUTPUT;
-	for (char *p = buf + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-			log_error("cannot create output directory %s: %s", buf, strerror(errno));
-			return SHP_ERR_OUTPUT;
-		}
-		*p = saved;
-		if (saved == '\0')
-			break;
 	}
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {

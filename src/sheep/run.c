@@ -13,11 +13,13 @@
 #include "common/stop.h"
 #include "h5/h5_input.h"
 #include "h5/h5_writer.h"
+#include "monitor/monitors.h"
 #include "pru/gpio_ring.h"
 #include "pru/iv_in_ring.h"
 #include "pru/iv_out_ring.h"
 #include "pru/shared_mem.h"
 #include "pru/util_ring.h"
+#include "sheep/governor.h"
 #include "sheep/output_path.h"
 #include "sheep/pru_control.h"
 #include "sheep/status.h"
@@ -81,6 +83,9 @@ struct run {
 	/* UART */
 	struct uart_port uart;
 	char uart_buf[UART_BUF];
+
+	struct monitors monitors;
+	struct governor_saved governor;
 
 	int64_t start_s;
 	uint64_t start_ns, end_ns;         /* run window [start, end) */
@@ -333,7 +338,8 @@ static shp_err poll_once(struct run *h, uint64_t *got)
 	SHP_TRY(take_gpio(h));
 	SHP_TRY(take_iv(h, got));
 	SHP_TRY(take_util(h));
-	return take_uart(h);
+	SHP_TRY(take_uart(h));
+	return monitors_poll(&h->monitors);
 }
 
 static shp_err record(struct run *h)
@@ -523,13 +529,13 @@ static shp_err open_output(struct run *h, struct run_result *res)
 	};
 	shp_err e = h5w_create(res->path, &info, &h->writer);
 	free(config);
-	if (e == SHP_OK)
-		log_info("recording to %s (%s%s)", res->path,
-			 shp_compression_name(info.compression),
-			 info.shuffle && info.compression != SHP_COMP_NONE ? " with shuffle" : "");
-	else
+	if (e != SHP_OK) {
 		res->path[0] = '\0';
-	return e;
+		return e;
+	}
+	log_info("recording to %s (%s%s)", res->path, shp_compression_name(info.compression),
+		 info.shuffle && info.compression != SHP_COMP_NONE ? " with shuffle" : "");
+	return monitors_open(&h->monitors, h->writer, &h->opt->monitors);
 }
 
 static shp_err write_aux_voltage(struct run *h)
@@ -684,6 +690,7 @@ static shp_err finish(struct run *h, shp_err e, struct run_result *res)
 		e = fl;
 	if (e == SHP_OK && h->armed_mono)
 		e = end_checks(h);
+	monitors_close(&h->monitors);
 	if (h->writer) {
 		res->util_rows = h5w_util_rows(h->writer);
 		shp_err cl = h5w_close(h->writer);
@@ -728,6 +735,8 @@ shp_err sheep_run(const struct shp_task *task, const struct run_options *opt,
 		if (!h->gpio_ts || !h->gpio_val)
 			e = SHP_ERR_NOMEM;
 	}
+	if (e == SHP_OK && opt->cpu_governor)
+		governor_set(opt->cpu_sysfs, opt->cpu_governor, &h->governor);
 	if (e == SHP_OK)
 		e = set_up(h, res);
 	if (e == SHP_OK)
@@ -746,6 +755,7 @@ shp_err sheep_run(const struct shp_task *task, const struct run_options *opt,
 	res->armed_mono_s = (double)h->armed_mono / 1e9;
 	res->first_sample_ms = h->first_sample_ms;
 	uart_close(&h->uart);
+	governor_restore(&h->governor);
 	if (h->input_open)
 		h5_input_close(&h->input);
 	free(h->gpio_ts);

@@ -3,6 +3,7 @@ import os
 import pathlib
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -17,6 +18,9 @@ H5CAT = os.environ.get("H5CAT_BIN", str(BUILD / "h5cat"))
 H5GEN = os.environ.get("H5GEN_BIN", str(pathlib.Path(H5CAT).with_name("h5gen")))
 FIXTURES = pathlib.Path(os.environ.get("SHEEP_FIXTURES_DIR", str(REPO / "tests" / "fixtures")))
 SANITIZED = os.environ.get("SHEEP_SANITIZED", "0") in ("1", "ON", "TRUE", "true")
+# every invocation appends to the usage log: keep the tests' rows out of /var/shepherd
+os.environ.setdefault("SHEPHERD_USAGE_LOG",
+                      os.path.join(tempfile.mkdtemp(prefix="sheep-usage-"), "log.csv"))
 
 
 class Sim:
@@ -95,11 +99,12 @@ def run_sheep(sim, *args, timeout=180, env=None, global_args=()):
     return res
 
 
-def harvest(sim, tmp_path, duration, extra_args=(), **params):
+def harvest(sim, tmp_path, duration, extra_args=(), global_args=(), **params):
     """Records a harvest of duration seconds; returns (result, path of the recording)."""
     params.setdefault("output_path", str(tmp_path / "rec.h5"))
     task = write_task(tmp_path / "task.yaml", duration=duration, **params)
-    res = run_sheep(sim, "run", "--start-delay", "1", *extra_args, str(task))
+    res = run_sheep(sim, "run", "--start-delay", "1", *extra_args, str(task),
+                    global_args=global_args)
     path = None
     for line in res.stdout.splitlines():
         if line.startswith("recording:"):

@@ -1,0 +1,41 @@
+/* fs.c - mkdir -p. */
+#include "common/fs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int fs_make_dirs(const char *dir, char *failed, size_t len)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return ENAMETOOLONG;
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+			int err = errno;
+			if (failed)
+				snprintf(failed, len, "%s", buf);
+			return err;
+		}
+		*p = saved;
+		if (saved == '\0')
+			return 0;
+	}
+}
+
+int fs_make_parent(const char *path)
+{
+	char dir[4096];
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return ENAMETOOLONG;
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	return fs_make_dirs(dir, NULL, 0);
+}
