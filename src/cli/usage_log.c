@@ -25,8 +25,7 @@ static void put_csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void usage_log_append(const char *path, uint64_t start_ns, uint64_t stop_ns, int argc,
-		      char **argv)
+void usage_log_append(const char *path, uint64_t start_ns, uint64_t stop_ns, int argc, char **argv)
 {
 	fs_make_parent(path);
 	FILE *f = fopen(path, "a");

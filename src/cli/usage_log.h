@@ -17,8 +17,7 @@
 #define SHP_USAGE_LOG_HEADER "time_start, time_stop, runtime [s], command"
 
 /* Appends the row (creating the file with its header, and its directory, if needed). */
-void usage_log_append(const char *path, uint64_t start_ns, uint64_t stop_ns, int argc,
-		      char **argv);
+void usage_log_append(const char *path, uint64_t start_ns, uint64_t stop_ns, int argc, char **argv);
 
 /* Prints the last row; SHP_ERR_CONFIG with a message if there is none. */
 shp_err usage_log_print_last(const char *path);

@@ -38,8 +38,7 @@ hid_t series_create(hid_t loc, const char *name, hid_t file_type, hid_t mem_type
 	return s->ds;
 }
 
-herr_t series_describe(hid_t ds, const char *unit, const char *desc,
-		       const struct shp_cal_pair *cal)
+herr_t series_describe(hid_t ds, const char *unit, const char *desc, const struct shp_cal_pair *cal)
 {
 	if (shp_h5_attr_str(ds, "unit", unit) < 0 || shp_h5_attr_str(ds, "description", desc) < 0)
 		return -1;

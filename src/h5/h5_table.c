@@ -20,7 +20,7 @@ struct h5w_table {
 	uint32_t pending;
 	hid_t str_type;   /* vlen UTF-8: h5py reads str */
 	hid_t bytes_type; /* vlen ASCII: h5py reads bytes */
-	bool failed; /* a write failed: the table takes no more rows */
+	bool failed;      /* a write failed: the table takes no more rows */
 };
 
 static size_t type_size(enum h5w_col_type t)
@@ -118,8 +118,8 @@ struct h5w_table *table_create(hid_t file, const char *group, const struct h5w_c
 				   ? H5Gopen2(file, group, H5P_DEFAULT)
 				   : H5Gcreate2(file, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
 	ok = ok && t->group >= 0 &&
-	     series_create(t->group, "time", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, ROWS,
-			   compression, shuffle, &t->time) >= 0 &&
+	     series_create(t->group, "time", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, ROWS, compression,
+			   shuffle, &t->time) >= 0 &&
 	     series_describe_time(t->time.ds) >= 0;
 	t->ncols = ncols;
 	for (unsigned c = 0; ok && c < ncols; c++) {

@@ -43,8 +43,8 @@ typedef struct h5w h5w_t;
  * Creates group/time and the columns (the group is created if missing). The table belongs to
  * the writer, which flushes and closes it.
  */
-shp_err h5w_table_create(h5w_t *w, const char *group, const struct h5w_column *cols,
-			 unsigned ncols, h5w_table_t **out);
+shp_err h5w_table_create(h5w_t *w, const char *group, const struct h5w_column *cols, unsigned ncols,
+			 h5w_table_t **out);
 
 /*
  * Appends one row: values[c] points to the column's width (or 1) values of its type; for a

@@ -121,8 +121,8 @@ shp_err journal_open(struct journal_monitor *m, h5w_t *w, enum journal_kind kind
 		return SHP_OK;
 	char unit_arg[300];
 	snprintf(unit_arg, sizeof(unit_arg), "--unit=%s", unit);
-	char *argv[] = {"journalctl", "--follow", "--lines=0", "--output=short-unix", "--no-pager",
-			"--quiet", unit_arg, NULL};
+	char *argv[] = {"journalctl", "--follow", "--lines=0", "--output=short-unix",
+			"--no-pager", "--quiet",  unit_arg,    NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);

@@ -70,7 +70,8 @@ static bool whole_disk(const char *name)
 void sys_parse_diskstats(const char *text, uint64_t io[4])
 {
 	memset(io, 0, 4 * sizeof(*io));
-	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		char name[64];
 		uint64_t f[7];
 		if (sscanf(line,
@@ -89,7 +90,8 @@ void sys_parse_diskstats(const char *text, uint64_t io[4])
 void sys_parse_net_dev(const char *text, uint64_t net[2])
 {
 	net[0] = net[1] = 0;
-	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		const char *colon = strchr(line, ':');
 		const char *eol = strchr(line, '\n');
 		if (!colon || (eol && colon > eol))

@@ -21,7 +21,7 @@
 struct sys_counters {
 	uint64_t cpu_busy, cpu_total;
 	uint64_t mem_total_kib, mem_avail_kib;
-	uint64_t io[4]; /* reads, writes, bytes read, bytes written */
+	uint64_t io[4];  /* reads, writes, bytes read, bytes written */
 	uint64_t net[2]; /* bytes sent, received */
 };
 

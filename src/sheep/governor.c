@@ -40,7 +40,8 @@ static bool offered(const char *cpu_root, const char *name)
 	fclose(f);
 	if (!ok)
 		return true;
-	for (char *save = NULL, *t = strtok_r(list, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+	for (char *save = NULL, *t = strtok_r(list, " \n", &save); t;
+	     t = strtok_r(NULL, " \n", &save))
 		if (strcmp(t, name) == 0)
 			return true;
 	return false;
@@ -50,13 +51,14 @@ void governor_set(const char *cpu_root, const char *name, struct governor_saved 
 {
 	saved->n = 0;
 	if (!offered(cpu_root, name)) {
-		log_warn("CPU governor '%s' is not offered by this kernel: governor unchanged", name);
+		log_warn("CPU governor '%s' is not offered by this kernel: governor unchanged",
+			 name);
 		return;
 	}
 	for (int cpu = 0; cpu < SHP_GOVERNOR_MAX_CPUS; cpu++) {
 		char *path = saved->path[saved->n];
-		snprintf(path, sizeof(saved->path[0]), "%s/cpu%d/cpufreq/scaling_governor", cpu_root,
-			 cpu);
+		snprintf(path, sizeof(saved->path[0]), "%s/cpu%d/cpufreq/scaling_governor",
+			 cpu_root, cpu);
 		char *old = saved->old[saved->n];
 		if (!read_word(path, old, sizeof(saved->old[0])))
 			break;
@@ -71,7 +73,8 @@ void governor_set(const char *cpu_root, const char *name, struct governor_saved 
 		saved->n++;
 	}
 	if (saved->n == 0)
-		log_warn("CPU frequency scaling (cpufreq) is not available here: governor unchanged");
+		log_warn("CPU frequency scaling (cpufreq) is not available here: governor "
+			 "unchanged");
 }
 
 void governor_restore(struct governor_saved *saved)

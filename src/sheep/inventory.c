@@ -144,7 +144,10 @@ static void put_time_sync(FILE *f)
 		"time_sync:\n  synchronized: %s\n  max_error_us: %ld\n  estimated_error_us: %ld\n"
 		"  clock_state: %s\n",
 		(state != TIME_ERROR && !(tx.status & STA_UNSYNC)) ? "true" : "false", tx.maxerror,
-		tx.esterror, state == TIME_ERROR ? "error" : state == TIME_OK ? "ok" : "leap");
+		tx.esterror,
+		state == TIME_ERROR ? "error"
+		: state == TIME_OK  ? "ok"
+				    : "leap");
 }
 
 void inventory_write(FILE *f, const char *disk_path, const char *versions_yaml)

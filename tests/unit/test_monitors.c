@@ -19,8 +19,8 @@ static void proc_stat_busy_and_total(void **state)
 {
 	(void)state;
 	uint64_t busy, total;
-	assert_true(sys_parse_stat("cpu  100 5 50 800 40 3 2 0 0 0\ncpu0 1 2 3 4\n", &busy,
-				   &total));
+	assert_true(
+		sys_parse_stat("cpu  100 5 50 800 40 3 2 0 0 0\ncpu0 1 2 3 4\n", &busy, &total));
 	assert_int_equal(total, 1000);
 	assert_int_equal(busy, 1000 - 800 - 40); /* idle and iowait are not busy */
 	assert_true(sys_parse_stat("cpu 1 2 3 4\n", &busy, &total)); /* old kernels: 4 fields */
@@ -43,15 +43,14 @@ static void meminfo_total_and_available(void **state)
 static void diskstats_count_whole_disks_only(void **state)
 {
 	(void)state;
-	const char *text =
-		"   7       0 loop0 9 0 9 0 0 0 0 0 0 0 0\n"
-		" 179       0 mmcblk0 10 1 200 5 20 2 400 6 0 0 0\n"
-		" 179       1 mmcblk0p1 7 0 100 1 15 0 300 2 0 0 0\n"
-		"   8       0 sda 1 0 8 0 2 0 16 0 0 0 0\n"
-		"   8       1 sda1 1 0 8 0 2 0 16 0 0 0 0\n"
-		" 254       0 vda 3 0 24 0 4 0 32 0 0 0 0\n"
-		" 259       0 nvme0n1 5 0 40 0 6 0 48 0 0 0 0\n"
-		" 259       1 nvme0n1p1 5 0 40 0 6 0 48 0 0 0 0\n";
+	const char *text = "   7       0 loop0 9 0 9 0 0 0 0 0 0 0 0\n"
+			   " 179       0 mmcblk0 10 1 200 5 20 2 400 6 0 0 0\n"
+			   " 179       1 mmcblk0p1 7 0 100 1 15 0 300 2 0 0 0\n"
+			   "   8       0 sda 1 0 8 0 2 0 16 0 0 0 0\n"
+			   "   8       1 sda1 1 0 8 0 2 0 16 0 0 0 0\n"
+			   " 254       0 vda 3 0 24 0 4 0 32 0 0 0 0\n"
+			   " 259       0 nvme0n1 5 0 40 0 6 0 48 0 0 0 0\n"
+			   " 259       1 nvme0n1p1 5 0 40 0 6 0 48 0 0 0 0\n";
 	uint64_t io[4];
 	sys_parse_diskstats(text, io);
 	assert_int_equal(io[0], 10 + 1 + 3 + 5);             /* reads */
@@ -63,13 +62,15 @@ static void diskstats_count_whole_disks_only(void **state)
 static void net_dev_sums_interfaces(void **state)
 {
 	(void)state;
-	const char *text =
-		"Inter-|   Receive                            |  Transmit\n"
-		" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets\n"
-		"    lo:  1000      10    0    0    0     0          0         0     1000      10 0 0 "
-		"0 0 0 0\n"
-		"  eth0: 5000      50    0    0    0     0          0         0     7000      70 0 0 "
-		"0 0 0 0\n";
+	const char *text = "Inter-|   Receive                            |  Transmit\n"
+			   " face |bytes    packets errs drop fifo frame compressed "
+			   "multicast|bytes    packets\n"
+			   "    lo:  1000      10    0    0    0     0          0         0     "
+			   "1000      10 0 0 "
+			   "0 0 0 0\n"
+			   "  eth0: 5000      50    0    0    0     0          0         0     "
+			   "7000      70 0 0 "
+			   "0 0 0 0\n";
 	uint64_t net[2];
 	sys_parse_net_dev(text, net);
 	assert_int_equal(net[0], 8000); /* sent */
@@ -117,11 +118,11 @@ static void journal_lines_and_servo_values(void **state)
 	assert_int_equal(v[1], 1234);
 	assert_int_equal(v[2], 567);
 	/* lines that are not servo reports are skipped */
-	assert_true(journal_parse_line("1764064801.000001 node ptp4l[9]: port 1: LISTENING", &t,
-				       &msg));
+	assert_true(
+		journal_parse_line("1764064801.000001 node ptp4l[9]: port 1: LISTENING", &t, &msg));
 	assert_false(journal_parse_values(msg, JOURNAL_PTP, v));
-	assert_false(journal_parse_values("master offset x s2 freq 1 path delay 2", JOURNAL_PTP,
-					  v));
+	assert_false(
+		journal_parse_values("master offset x s2 freq 1 path delay 2", JOURNAL_PTP, v));
 	assert_false(journal_parse_line("-- No entries --", &t, &msg));
 	assert_false(journal_parse_line("1764064801.5 node x: y", &t, &msg));
 }
