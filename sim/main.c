@@ -59,6 +59,13 @@ static void usage(FILE *out)
 	      "                      up to 1.5 MHz like the real PRU1, more for stress tests)\n"
 	      "      --gpio-burst ON_MS:PERIOD_MS\n"
 	      "                      events only in the first ON_MS of every PERIOD_MS\n"
+	      "      --fault KIND@S[:ARG]\n"
+	      "                      inject a fault when the sample at start + S seconds is due\n"
+	      "                      (repeatable): canary@S:RING (iv_inp, iv_out, gpio, util),\n"
+	      "                      jump@S:N (timestamps jump by N samples, N < 0 repeats),\n"
+	      "                      stall@S:MS (pause, then catch up), stop@S (no more\n"
+	      "                      samples), restart@S (reset, message 0xF0), error@S:CODE\n"
+	      "                      (PRU message CODE, e.g. 0xE3)\n"
 	      "      --keep          leave the files in place on exit\n"
 	      "  -v, --verbose       log state changes, sysfs writes and messages\n"
 	      "      --version       print the version and exit\n"
@@ -196,6 +203,7 @@ int main(int argc, char **argv)
 		{"target-ohm", required_argument, NULL, 't'},
 		{"gpio-rate", required_argument, NULL, 'g'},
 		{"gpio-burst", required_argument, NULL, 'b'},
+		{"fault", required_argument, NULL, 'f'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -281,6 +289,16 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case 'f':
+			if (pru.nfaults == SIM_MAX_FAULTS) {
+				fprintf(stderr, "shepherd-pru-sim: at most %d --fault options\n",
+					SIM_MAX_FAULTS);
+				return 2;
+			}
+			if (!sim_fault_parse(optarg, &pru.faults[pru.nfaults]))
+				return 2;
+			pru.nfaults++;
 			break;
 		case 'b':
 			if (sscanf(optarg, "%lf:%lf%c", &burst_on, &burst_period, &(char){0}) !=

@@ -369,7 +369,8 @@ static bool produce(struct sim_pru *p, uint64_t target)
 		uint64_t count = target - p->produced;
 		if (count > MAX_BATCH)
 			count = MAX_BATCH;
-		uint64_t ts0 = p->start_ns + p->produced * SHP_SAMPLE_INTERVAL_NS;
+		uint64_t ts0 = p->start_ns + (uint64_t)((int64_t)p->produced + p->ts_shift) *
+						     SHP_SAMPLE_INTERVAL_NS;
 		produce_gpio(p, ts0 + count * SHP_SAMPLE_INTERVAL_NS);
 		if (!emu)
 			sim_signal_harvest(p->seed, ts0, (uint32_t)count, v, i);
@@ -417,8 +418,61 @@ static void start_running(struct sim_pru *p)
 	p->gpio_next = 0;
 	p->gpio_events = 0;
 	p->stale = p->stale_reported = 0;
+	p->ts_shift = 0;
+	p->stall_until = 0;
+	p->halted = false;
+	for (unsigned k = 0; k < p->nfaults; k++)
+		p->faults[k].fired = false;
 	emu_model_reset(&p->model, p->target_ohm);
 	set_state(p, SHP_STATE_RUNNING);
+}
+
+static const uint32_t canary_offsets[] = {SHP_IV_INP_CANARY_OFF, SHP_IV_OUT_CANARY_OFF,
+					  SHP_GPIO_CANARY_OFF, SHP_UTIL_CANARY_OFF};
+
+/* Applies a due fault; false if the run ended with it (a restart). */
+static bool fire(struct sim_pru *p, struct sim_fault *f)
+{
+	f->fired = true;
+	fprintf(stderr, "shepherd-pru-sim: fault %s at sample %llu (arg %lld)\n",
+		sim_fault_name(f->kind), (unsigned long long)f->at_sample, (long long)f->arg);
+	switch (f->kind) {
+	case FAULT_CANARY: {
+		uint8_t *rings[] = {p->iv_inp, p->iv_out, p->gpio, p->util};
+		uint32_t bad = 0x0BADC0DEu;
+		memcpy(rings[f->arg] + canary_offsets[f->arg], &bad, 4);
+		break;
+	}
+	case FAULT_JUMP:
+		p->ts_shift += f->arg;
+		break;
+	case FAULT_STALL:
+		p->stall_until = now_ns(CLOCK_MONOTONIC) + (uint64_t)f->arg * 1000000ull;
+		break;
+	case FAULT_STOP:
+		p->halted = true;
+		break;
+	case FAULT_RESTART:
+		pru_reset(p);
+		return false;
+	case FAULT_ERROR:
+		post_msg(p, (uint32_t)f->arg, 0, 0);
+		break;
+	}
+	return true;
+}
+
+/* The next unfired fault at or before sample target, if any. */
+static struct sim_fault *next_fault(struct sim_pru *p, uint64_t target)
+{
+	struct sim_fault *best = NULL;
+	for (unsigned k = 0; k < p->nfaults; k++) {
+		struct sim_fault *f = &p->faults[k];
+		if (!f->fired && f->at_sample <= target &&
+		    (!best || f->at_sample < best->at_sample))
+			best = f;
+	}
+	return best;
 }
 
 static int ms_until(uint64_t now, uint64_t then)
@@ -454,14 +508,23 @@ int sim_pru_step(struct sim_pru *p)
 		uint64_t last = UINT64_MAX;
 		if (p->stop_ns) {
 			/* the PRU sees the stop at the next sync boundary: samples up to +100 ms */
-			last = (p->stop_ns + SHP_SYNC_INTERVAL_NS - p->start_ns) /
-			       SHP_SAMPLE_INTERVAL_NS;
+			int64_t n = (int64_t)((p->stop_ns + SHP_SYNC_INTERVAL_NS - p->start_ns) /
+					      SHP_SAMPLE_INTERVAL_NS) -
+				    p->ts_shift;
+			last = n > 0 ? (uint64_t)n : 0;
 			if (p->state == SHP_STATE_RUNNING && t >= p->stop_ns + STOP_LAG_NS)
 				set_state(p, SHP_STATE_STOPPED);
 		}
 		if (target > last)
 			target = last;
+		if (p->halted || now_ns(CLOCK_MONOTONIC) < p->stall_until)
+			return 1;
+		struct sim_fault *f = next_fault(p, target);
+		if (f && f->at_sample < target)
+			target = f->at_sample; /* produce up to the fault, exactly */
 		bool flowing = produce(p, target);
+		if (f && p->produced >= f->at_sample && !fire(p, f))
+			return IDLE_POLL_MS;
 		if (p->stop_ns && p->produced >= last) {
 			report_stale(p, true);
 			if (p->verbose)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "emu_model.h"
+#include "faults.h"
 #include "gpio_model.h"
 #include "pru/shepherd_abi.h"
 #include "sim_sysfs.h"
@@ -34,6 +35,8 @@ struct sim_pru {
 	enum sim_emulation emulation; /* what the "emulator" mode does */
 	double target_ohm;
 	struct gpio_schedule gpio_sched;
+	struct sim_fault faults[SIM_MAX_FAULTS];
+	unsigned nfaults;
 
 	enum shp_pru_state state;
 	char mode[24];
@@ -50,6 +53,10 @@ struct sim_pru {
 	uint64_t stale;      /* input samples read before the sheep wrote them */
 	uint64_t stale_reported;
 	uint64_t stale_report_mono;
+
+	int64_t ts_shift;     /* samples the timestamps are ahead of the count (jump faults) */
+	uint64_t stall_until; /* CLOCK_MONOTONIC end of a stall fault */
+	bool halted;          /* a stop fault: nothing more is produced */
 
 	uint32_t gpio_mask; /* tracer mask latched at the start */
 	uint64_t gpio_next; /* index of the next event of the schedule */

@@ -432,6 +432,6 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "usage") != 0)
 		usage_log_append(g.usage_log, started, wall_ns(), argc, argv);
-	H5close();
+	shp_h5_shutdown();
 	return shp_err_exit_code(e);
 }

@@ -18,14 +18,23 @@ const char *shp_compression_name(enum shp_compression c)
 	}
 }
 
+bool shp_h5_unclean;
+
 shp_err shp_h5_init(void)
 {
+	H5dont_atexit(); /* shp_h5_shutdown decides whether the library is torn down */
 	if (H5open() < 0)
 		return SHP_ERR_OUTPUT;
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 	if (shp_lzf_register() != 0)
 		return SHP_ERR_OUTPUT;
 	return SHP_OK;
+}
+
+void shp_h5_shutdown(void)
+{
+	if (!shp_h5_unclean)
+		H5close();
 }
 
 static char last_error[512];

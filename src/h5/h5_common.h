@@ -30,6 +30,13 @@ const char *shp_compression_name(enum shp_compression c);
 /* Turns off HDF5's own error printing and registers the LZF filter. Call once. */
 shp_err shp_h5_init(void);
 
+/*
+ * Ends the library at exit, unless a file could not be closed: HDF5 1.10 crashes tearing down
+ * a file whose close failed (a full disk), so the process then leaves it to the OS.
+ */
+void shp_h5_shutdown(void);
+extern bool shp_h5_unclean; /* set by a writer whose file did not close cleanly */
+
 /* Innermost message of the current HDF5 error stack (e.g. "No space left on device"). */
 const char *shp_h5_error(void);
 

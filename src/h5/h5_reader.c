@@ -55,3 +55,29 @@ out:
 	H5Fclose(file);
 	return e;
 }
+
+shp_err h5r_dataset_rows(const char *path, const char *dataset, uint64_t *rows)
+{
+	*rows = 0;
+	hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	if (file < 0) {
+		log_error("%s cannot be opened: %s", path, shp_h5_error());
+		return SHP_ERR_INPUT;
+	}
+	shp_err e = SHP_ERR_INPUT;
+	hid_t ds = H5Dopen2(file, dataset, H5P_DEFAULT);
+	hid_t space = ds >= 0 ? H5Dget_space(ds) : -1;
+	hsize_t dims[2] = {0, 0};
+	if (space >= 0 && H5Sget_simple_extent_dims(space, dims, NULL) >= 1) {
+		*rows = dims[0];
+		e = SHP_OK;
+	} else {
+		log_error("%s: %s cannot be read: %s", path, dataset, shp_h5_error());
+	}
+	if (space >= 0)
+		H5Sclose(space);
+	if (ds >= 0)
+		H5Dclose(ds);
+	H5Fclose(file);
+	return e;
+}

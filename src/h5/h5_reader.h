@@ -6,6 +6,7 @@
 #define SHP_H5_READER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -15,5 +16,8 @@
  */
 shp_err h5r_read_dataset(const char *path, const char *dataset, void **data, size_t *count,
 			 size_t *elem_size);
+
+/* Number of rows of a dataset, or a message and SHP_ERR_INPUT if the file cannot be read. */
+shp_err h5r_dataset_rows(const char *path, const char *dataset, uint64_t *rows);
 
 #endif

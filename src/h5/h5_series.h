@@ -48,7 +48,8 @@ herr_t series_describe_time(hid_t ds);
 /* Tables (h5_table.h) as the writer drives them. */
 struct h5w_column;
 struct h5w_table *table_create(hid_t file, const char *group, const struct h5w_column *cols,
-			       unsigned ncols, enum shp_compression compression, bool shuffle);
+			       unsigned ncols, enum shp_compression compression, bool shuffle,
+			       bool *failed);
 herr_t table_flush(struct h5w_table *t); /* writes buffered rows */
 void table_free(struct h5w_table *t);    /* closes without flushing */
 

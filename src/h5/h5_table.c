@@ -18,9 +18,10 @@ struct h5w_table {
 	uint8_t *buf[SHP_H5_TABLE_MAX_COLUMNS];   /* ROWS rows; strings as char * */
 	uint64_t times[ROWS];
 	uint32_t pending;
-	hid_t str_type;   /* vlen UTF-8: h5py reads str */
-	hid_t bytes_type; /* vlen ASCII: h5py reads bytes */
-	bool failed;      /* a write failed: the table takes no more rows */
+	hid_t str_type;      /* vlen UTF-8: h5py reads str */
+	hid_t bytes_type;    /* vlen ASCII: h5py reads bytes */
+	bool failed;         /* a write failed: the table takes no more rows */
+	bool *writer_failed; /* ... and neither does the file */
 };
 
 static size_t type_size(enum h5w_col_type t)
@@ -96,7 +97,8 @@ void table_free(struct h5w_table *t)
 }
 
 struct h5w_table *table_create(hid_t file, const char *group, const struct h5w_column *cols,
-			       unsigned ncols, enum shp_compression compression, bool shuffle)
+			       unsigned ncols, enum shp_compression compression, bool shuffle,
+			       bool *failed)
 {
 	if (ncols > SHP_H5_TABLE_MAX_COLUMNS)
 		return NULL;
@@ -104,6 +106,7 @@ struct h5w_table *table_create(hid_t file, const char *group, const struct h5w_c
 	if (!t)
 		return NULL;
 	t->time.ds = -1;
+	t->writer_failed = failed;
 	for (unsigned c = 0; c < SHP_H5_TABLE_MAX_COLUMNS; c++)
 		t->col[c].ds = -1;
 	t->str_type = H5Tcopy(H5T_C_S1);
@@ -155,14 +158,14 @@ herr_t table_flush(struct h5w_table *t)
 	drop_strings(t);
 	t->pending = 0;
 	if (rc < 0)
-		t->failed = true;
+		t->failed = *t->writer_failed = true;
 	return rc;
 }
 
 shp_err h5w_table_append(h5w_table_t *t, uint64_t time_ns, const void *const values[],
 			 const size_t lens[])
 {
-	if (t->failed)
+	if (t->failed || *t->writer_failed)
 		return SHP_ERR_OUTPUT;
 	for (unsigned c = 0; c < t->ncols; c++) {
 		if (is_text(t->type[c])) {

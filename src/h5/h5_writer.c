@@ -1,8 +1,10 @@
 /* h5_writer.c - the Shepherd file skeleton, IV and GPIO appenders, and the tables it owns. */
 #include "h5/h5_writer.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "h5/chunk_codec.h"
@@ -16,9 +18,6 @@
 	"3: {name: tgt_gpio3}\n4: {name: tgt_gpio4}\n5: {name: tgt_gpio5}\n"                       \
 	"6: {name: tgt_gpio6}\n7: {name: tgt_uart_rx}\n8: {name: tgt_uart_tx}\n"                   \
 	"9: {name: tgt_bat_ok}\n"
-#define GPIO_LOST_DESC                                                                             \
-	"one row per loss: [last event before [ns], first event after [ns] (0: unknown), events "  \
-	"lost]"
 #define MAX_TABLES 12
 
 /* Groups the predecessor always creates; datasets appear once their recorder runs. */
@@ -42,22 +41,41 @@ struct h5w {
 
 	hid_t gpio_group;
 	struct chunk_codec gpio_codec;
-	struct series gpio_time, gpio_value, gpio_lost;
+	struct series gpio_time, gpio_value;
 	uint64_t *gpio_ts; /* staging of one chunk */
 	uint16_t *gpio_val;
 	uint32_t gpio_pending;
-	uint64_t gpio_lost_total;
 
+	bool failed; /* a write failed: nothing more reaches the disk */
 	h5w_table_t *util, *uart;
 	h5w_table_t *tables[MAX_TABLES];
 	unsigned ntables;
 	char path[4096];
 };
 
-static shp_err h5_fail(const h5w_t *w, const char *what)
+static shp_err h5_fail(h5w_t *w, const char *what)
 {
 	log_error("%s: %s failed: %s", w->path, what, shp_h5_error());
+	w->failed = true;
 	return SHP_ERR_OUTPUT;
+}
+
+/*
+ * After a failed write the file on disk is still the one of the last flush: metadata leaves
+ * the cache only at flushes (crash_safe_properties). Closing would now write metadata that
+ * refers to data that never arrived, so HDF5's descriptor is pointed at a read-only one first;
+ * the close then fails harmlessly and the last flushed state stays.
+ */
+static void freeze(h5w_t *w)
+{
+	void *handle = NULL;
+	if (H5Fget_vfd_handle(w->file, H5P_DEFAULT, &handle) < 0 || !handle)
+		return;
+	int ro = open(w->path, O_RDONLY | O_CLOEXEC);
+	if (ro < 0)
+		return;
+	dup2(ro, *(int *)handle);
+	close(ro);
 }
 
 static herr_t make_data_group(h5w_t *w, const struct h5w_info *info)
@@ -130,8 +148,7 @@ static herr_t build_skeleton(h5w_t *w, const struct h5w_info *info)
 
 static void close_all(h5w_t *w)
 {
-	struct series *all[] = {&w->time,      &w->voltage,    &w->current,
-				&w->gpio_time, &w->gpio_value, &w->gpio_lost};
+	struct series *all[] = {&w->time, &w->voltage, &w->current, &w->gpio_time, &w->gpio_value};
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
 		series_close(all[k]);
 	for (unsigned k = 0; k < w->ntables; k++)
@@ -151,6 +168,27 @@ static void free_buffers(h5w_t *w)
 	free(w);
 }
 
+/*
+ * What makes a file survive a crash (see h5_writer.h): metadata leaves memory only when the
+ * file is flushed, freed space is never handed out again, and readers may open the file while
+ * it is written.
+ */
+static herr_t crash_safe_properties(hid_t fcpl, hid_t fapl)
+{
+	H5AC_cache_config_t mdc = {.version = H5AC__CURR_CACHE_CONFIG_VERSION};
+	if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+	    H5Pget_mdc_config(fapl, &mdc) < 0)
+		return -1;
+	mdc.evictions_enabled = 0;
+	mdc.incr_mode = H5C_incr__off;
+	mdc.flash_incr_mode = H5C_flash_incr__off;
+	mdc.decr_mode = H5C_decr__off;
+	if (H5Pset_mdc_config(fapl, &mdc) < 0 || H5Pset_file_locking(fapl, 0, 1) < 0 ||
+	    H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1) < 0)
+		return -1;
+	return 0;
+}
+
 shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 {
 	*out = NULL;
@@ -158,7 +196,7 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 	if (!w)
 		return SHP_ERR_NOMEM;
 	w->time.ds = w->voltage.ds = w->current.ds = -1;
-	w->gpio_time.ds = w->gpio_value.ds = w->gpio_lost.ds = -1;
+	w->gpio_time.ds = w->gpio_value.ds = -1;
 	w->gpio_group = -1;
 	w->compression = info->compression;
 	w->shuffle = info->shuffle;
@@ -182,17 +220,19 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 		return SHP_ERR_NOMEM;
 	}
 
+	hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-	H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-	w->file =
-		H5Fcreate(path, info->overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+	if (crash_safe_properties(fcpl, fapl) < 0)
+		log_warn("%s: crash-safe file settings not available: %s", path, shp_h5_error());
+	w->file = H5Fcreate(path, info->overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, fcpl, fapl);
 	H5Pclose(fapl);
+	H5Pclose(fcpl);
 	if (w->file < 0) {
 		shp_err e = h5_fail(w, "creating the file");
 		free_buffers(w);
 		return e;
 	}
-	if (build_skeleton(w, info) < 0) {
+	if (build_skeleton(w, info) < 0 || H5Fflush(w->file, H5F_SCOPE_LOCAL) < 0) {
 		shp_err e = h5_fail(w, "creating the file structure");
 		close_all(w);
 		H5Fclose(w->file);
@@ -209,7 +249,8 @@ shp_err h5w_table_create(h5w_t *w, const char *group, const struct h5w_column *c
 	*out = NULL;
 	if (w->ntables == MAX_TABLES)
 		return SHP_ERR_NOMEM;
-	h5w_table_t *t = table_create(w->file, group, cols, ncols, w->compression, w->shuffle);
+	h5w_table_t *t =
+		table_create(w->file, group, cols, ncols, w->compression, w->shuffle, &w->failed);
 	if (!t) {
 		char what[128];
 		snprintf(what, sizeof(what), "creating /%s", group);
@@ -272,23 +313,6 @@ shp_err h5w_append_gpio(h5w_t *w, const uint64_t *ts, const uint16_t *value, uin
 	return SHP_OK;
 }
 
-shp_err h5w_note_gpio_loss(h5w_t *w, uint64_t after_ts, uint64_t before_ts, uint64_t lost,
-			   bool lower_bound)
-{
-	if (w->gpio_lost.ds < 0 &&
-	    (series_create(w->gpio_group, "lost", H5T_STD_U64LE, H5T_NATIVE_UINT64, 3, 16,
-			   SHP_COMP_NONE, false, &w->gpio_lost) < 0 ||
-	     series_describe(w->gpio_lost.ds, "ns, ns, n", GPIO_LOST_DESC, NULL) < 0))
-		return h5_fail(w, "creating /gpio/lost");
-	uint64_t row[3] = {after_ts, before_ts, lost};
-	w->gpio_lost_total += lost;
-	if (series_append(&w->gpio_lost, row, 1) < 0 ||
-	    shp_h5_attr_i64(w->gpio_group, "lost_events", (int64_t)w->gpio_lost_total) < 0 ||
-	    shp_h5_attr_str(w->gpio_group, "lost_events_exact", lower_bound ? "no" : "yes") < 0)
-		return h5_fail(w, "writing /gpio/lost");
-	return SHP_OK;
-}
-
 shp_err h5w_append_uart(h5w_t *w, uint64_t ts, const char *bytes, size_t len)
 {
 	if (!w->uart || len == 0)
@@ -310,7 +334,10 @@ static shp_err flush_tables(h5w_t *w)
 
 shp_err h5w_flush(h5w_t *w)
 {
+	if (w->failed)
+		return SHP_ERR_OUTPUT;
 	SHP_TRY(flush_tables(w));
+	SHP_TRY(flush_gpio(w));
 	if (H5Fflush(w->file, H5F_SCOPE_LOCAL) < 0)
 		return h5_fail(w, "flushing");
 	return SHP_OK;
@@ -346,13 +373,23 @@ shp_err h5w_close(h5w_t *w)
 {
 	if (!w)
 		return SHP_OK;
-	shp_err e = flush_tables(w);
-	shp_err g = flush_gpio(w);
-	if (e == SHP_OK)
-		e = g;
+	shp_err e = SHP_OK;
+	if (!w->failed) {
+		e = flush_tables(w);
+		shp_err g = flush_gpio(w);
+		if (e == SHP_OK)
+			e = g;
+	}
+	if (w->failed) {
+		freeze(w);
+		e = SHP_ERR_OUTPUT;
+	}
 	close_all(w);
-	if (H5Fclose(w->file) < 0 && e == SHP_OK)
-		e = h5_fail(w, "closing the file");
+	if (H5Fclose(w->file) < 0) {
+		shp_h5_unclean = true;
+		if (!w->failed)
+			e = h5_fail(w, "closing the file");
+	}
 	free_buffers(w);
 	return e;
 }

@@ -54,14 +54,6 @@ shp_err h5w_append_util(h5w_t *w, uint64_t ts, const uint16_t values[3]);
 /* Appends n GPIO events (buffered to whole chunks of 100 000 events). Needs info.gpio. */
 shp_err h5w_append_gpio(h5w_t *w, const uint64_t *ts, const uint16_t *value, uint32_t n);
 
-/*
- * Records a loss of GPIO events in /gpio/lost (created at the first loss): one row per gap,
- * [last event before, first event after (0 unknown), events lost], plus the running total in
- * the attribute lost_events of /gpio.
- */
-shp_err h5w_note_gpio_loss(h5w_t *w, uint64_t after_ts, uint64_t before_ts, uint64_t lost,
-			   bool lower_bound);
-
 /* Appends one /uart row: len bytes received at ts. Needs info.uart. */
 shp_err h5w_append_uart(h5w_t *w, uint64_t ts, const char *bytes, size_t len);
 

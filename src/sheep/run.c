@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/stop.h"
 #include "h5/h5_input.h"
+#include "h5/h5_reader.h"
 #include "h5/h5_writer.h"
 #include "monitor/monitors.h"
 #include "pru/gpio_ring.h"
@@ -20,8 +21,10 @@
 #include "pru/shared_mem.h"
 #include "pru/util_ring.h"
 #include "sheep/governor.h"
+#include "sheep/losses.h"
 #include "sheep/output_path.h"
 #include "sheep/pru_control.h"
+#include "sheep/space_guard.h"
 #include "sheep/status.h"
 #include "sheep/uart.h"
 #include "task/timefmt.h"
@@ -31,7 +34,7 @@
 #define POLL_MIN_NS (1 * SHP_NS_PER_MS)
 #define STALL_NS (5000 * SHP_NS_PER_MS)
 #define RUNNING_TIMEOUT_NS (15000 * SHP_NS_PER_MS)
-#define FLUSH_EVERY_NS (5000 * SHP_NS_PER_MS)
+#define FLUSH_EVERY_NS (1000 * SHP_NS_PER_MS) /* at most ~1 s is lost in a crash */
 #define PROGRESS_EVERY_NS (10000 * SHP_NS_PER_MS)
 #define STATE_CHECK_NS (500 * SHP_NS_PER_MS)
 #define MAX_LOGGED_ANOMALIES 20
@@ -78,7 +81,6 @@ struct run {
 	unsigned gpio_gaps_logged;
 	uint64_t *gpio_ts;
 	uint16_t *gpio_val;
-	shp_err gpio_error; /* from the loss callback */
 
 	/* UART */
 	struct uart_port uart;
@@ -86,6 +88,8 @@ struct run {
 
 	struct monitors monitors;
 	struct governor_saved governor;
+	struct space_guard space;
+	struct losses losses;
 
 	int64_t start_s;
 	uint64_t start_ns, end_ns;         /* run window [start, end) */
@@ -105,6 +109,10 @@ static void on_anomaly(void *ctx, enum iv_anomaly kind, uint64_t expected, uint6
 		       uint64_t samples)
 {
 	struct run *h = ctx;
+	if (kind == IV_ANOMALY_GAP)
+		losses_note(&h->losses, LOSS_IV, expected, found, samples, true);
+	else if (kind == IV_ANOMALY_BACKWARDS)
+		losses_note(&h->losses, LOSS_IV_DISCARDED, found, 0, samples, true);
 	if (++h->anomalies > MAX_LOGGED_ANOMALIES) {
 		if (h->anomalies == MAX_LOGGED_ANOMALIES + 1)
 			log_error("further IV stream anomalies are counted but not logged one by "
@@ -205,7 +213,10 @@ static shp_err feed_input(struct run *h)
 {
 	uint64_t fresh = iv_in_update(&h->feed);
 	if (fresh && h->iv.check.expected < h->end_ns) {
-		double at = (double)(h->feed.consumed - fresh) / SHP_SAMPLE_RATE_SPS;
+		uint64_t first_stale = h->feed.consumed - fresh;
+		double at = (double)first_stale / SHP_SAMPLE_RATE_SPS;
+		losses_note(&h->losses, LOSS_INPUT_STALE,
+			    h->start_ns + first_stale * SHP_SAMPLE_INTERVAL_NS, 0, fresh, true);
 		if (!h->underrun_logged)
 			log_error(
 				"input ring ran dry %.2f s into the run: PRU0 replayed %llu stale "
@@ -253,9 +264,8 @@ static void on_gpio_gap(void *ctx, const struct gpio_gap *gap)
 	} else if (h->gpio_gaps_logged == MAX_LOGGED_ANOMALIES + 1) {
 		log_error("further GPIO losses are counted and recorded but not logged one by one");
 	}
-	if (h->writer && h->gpio_error == SHP_OK)
-		h->gpio_error = h5w_note_gpio_loss(h->writer, gap->after_ts, gap->before_ts,
-						   gap->lost, gap->lower_bound);
+	losses_note(&h->losses, LOSS_GPIO, gap->after_ts, gap->before_ts, gap->lost,
+		    !gap->lower_bound);
 }
 
 static shp_err take_gpio(struct run *h)
@@ -265,7 +275,6 @@ static shp_err take_gpio(struct run *h)
 	for (;;) {
 		uint32_t n, taken;
 		SHP_TRY(gpio_read(&h->gpio, h->gpio_ts, h->gpio_val, GPIO_BATCH, &n, &taken));
-		SHP_TRY(h->gpio_error);
 		uint32_t first = 0, end = n;
 		while (first < end && h->gpio_ts[first] < h->gpio_win_start)
 			first++;
@@ -315,7 +324,15 @@ static shp_err check_pru(struct run *h)
 			  "recorded so far)");
 		return SHP_ERR_PRU;
 	}
-	return SHP_OK;
+	if (sum.errors && h->emu) {
+		/* an emulation cannot trust its output after a PRU error (the predecessor stops
+		 * too) */
+		log_error("stopping the emulation after the PRU error (the file keeps what was "
+			  "recorded so far)");
+		return SHP_ERR_PRU;
+	}
+	/* a ring overrun by something else shows in its canary: look twice a second */
+	return shm_check_canaries(&h->shm);
 }
 
 static uint64_t poll_interval(uint64_t samples, uint64_t elapsed_ns)
@@ -373,6 +390,7 @@ static shp_err record(struct run *h)
 			break;
 		if (h->writer && now - last_flush >= FLUSH_EVERY_NS) {
 			SHP_TRY(h5w_flush(h->writer));
+			SHP_TRY(space_guard_check(&h->space, h5w_file_size(h->writer)));
 			last_flush = now;
 		}
 		if (!status_enabled() && now - last_progress >= PROGRESS_EVERY_NS) {
@@ -535,6 +553,9 @@ static shp_err open_output(struct run *h, struct run_result *res)
 	}
 	log_info("recording to %s (%s%s)", res->path, shp_compression_name(info.compression),
 		 info.shuffle && info.compression != SHP_COMP_NONE ? " with shuffle" : "");
+	losses_init(&h->losses, h->writer);
+	space_guard_open(&h->space, res->path, space_guard_reserve_from_env());
+	SHP_TRY(space_guard_check(&h->space, h5w_file_size(h->writer)));
 	return monitors_open(&h->monitors, h->writer, &h->opt->monitors);
 }
 
@@ -625,7 +646,7 @@ static shp_err end_checks(struct run *h)
 {
 	shp_err result = SHP_OK;
 	if (h->gpio.stats.lost) {
-		log_error("%llu GPIO events were lost in %llu gaps (recorded in /gpio/lost)",
+		log_error("%llu GPIO events were lost in %llu gaps (recorded in /losses)",
 			  (unsigned long long)h->gpio.stats.lost,
 			  (unsigned long long)h->gpio.stats.gaps);
 		result = SHP_ERR_DATA_LOSS;
@@ -690,11 +711,24 @@ static shp_err finish(struct run *h, shp_err e, struct run_result *res)
 		e = fl;
 	if (e == SHP_OK && h->armed_mono)
 		e = end_checks(h);
+	shp_err lo = losses_finish(&h->losses);
+	if (e == SHP_OK)
+		e = lo;
 	monitors_close(&h->monitors);
 	if (h->writer) {
 		res->util_rows = h5w_util_rows(h->writer);
 		shp_err cl = h5w_close(h->writer);
 		h->writer = NULL;
+		space_guard_close(&h->space);
+		if (cl != SHP_OK && res->path[0]) {
+			/* what the file really holds: the state of its last flush */
+			uint64_t rows = 0;
+			if (h5r_dataset_rows(res->path, "/data/time", &rows) == SHP_OK)
+				log_error("%s keeps %llu samples (%.2f s), readable", res->path,
+					  (unsigned long long)rows,
+					  (double)rows / SHP_SAMPLE_RATE_SPS);
+			h->samples = rows;
+		}
 		if (e == SHP_OK || e == SHP_ERR_DATA_LOSS)
 			e = cl != SHP_OK ? cl : e;
 		if (h->samples == 0 && e != SHP_OK && e != SHP_ERR_DATA_LOSS) {
@@ -727,6 +761,7 @@ shp_err sheep_run(const struct shp_task *task, const struct run_options *opt,
 	h->emu = task->kind == SHP_TASK_EMULATION;
 	h->gpio_mask = task_gpio_mask(task);
 	h->uart.fd = -1;
+	h->space.fd = -1;
 	res->emulation = h->emu;
 	shp_err e = SHP_OK;
 	if (h->gpio_mask) {
