@@ -1,14 +1,19 @@
 # Entry points for people; CMake and CTest do the work.
 #   make demo   install what is missing, build, record a 10 s harvest from the simulator
-#   make test   install what is missing, build normal and ASan+UBSan, run all tests in both
+#   make test   install what is missing, build normal, ASan+UBSan and fuzz (clang), run all
+#               tests in the first two and a short run of each fuzzer
+#   make fuzz   the fuzzers for longer: make fuzz FUZZ_SECONDS=600
 #   make bench  performance figures (see bench/README.md); make bench-profile: the profile alone
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 20
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build build-asan demo test test-fast bench bench-profile format clean
+.PHONY: all deps build build-asan build-fuzz demo test test-fast fuzz bench bench-profile \
+	format clean
 
 all: build
 
@@ -23,14 +28,24 @@ build-asan: deps
 	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DSHEEP_SANITIZE=ON > /dev/null
 	@cmake --build $(BUILD_ASAN) -j $(JOBS)
 
+build-fuzz: deps
+	@CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHEEP_FUZZ=ON \
+		-DFUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS)
+
 demo: build
 	@./scripts/demo.sh $(BUILD)
 
-test: build build-asan
+test: build build-asan build-fuzz
 	@echo "== tests, release build =="
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@echo "== tests, ASan+UBSan build =="
 	@ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
+	@echo "== fuzzers, $(FUZZ_SECONDS) s each =="
+	@ctest --test-dir $(BUILD_FUZZ) --output-on-failure -j $(JOBS)
+
+fuzz: build-fuzz
+	@ctest --test-dir $(BUILD_FUZZ) --output-on-failure -j $(JOBS)
 
 # release build only, for a quick round while working
 test-fast: build
@@ -47,4 +62,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang-format
+  build-essential cmake pkg-config clang clang-format
   libhdf5-dev hdf5-tools liblzf-dev libyaml-dev libcmocka-dev zlib1g-dev
   python3 python3-h5py python3-numpy python3-pytest python3-yaml
   valgrind python3-matplotlib

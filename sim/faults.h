@@ -18,7 +18,14 @@
 
 #define SIM_MAX_FAULTS 16
 
-enum sim_fault_kind { FAULT_CANARY, FAULT_JUMP, FAULT_STALL, FAULT_STOP, FAULT_RESTART, FAULT_ERROR };
+enum sim_fault_kind {
+	FAULT_CANARY,
+	FAULT_JUMP,
+	FAULT_STALL,
+	FAULT_STOP,
+	FAULT_RESTART,
+	FAULT_ERROR
+};
 
 struct sim_fault {
 	enum sim_fault_kind kind;

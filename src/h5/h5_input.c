@@ -3,9 +3,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "h5/h5_common.h"
@@ -115,7 +119,7 @@ static shp_err probe(struct h5_input *in)
 	return SHP_OK;
 }
 
-shp_err h5_input_open(const char *path, struct h5_input *in)
+shp_err h5_input_open_direct(const char *path, struct h5_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->file = in->time = in->voltage = in->current = -1;
@@ -230,4 +234,100 @@ shp_err h5_input_read(const struct h5_input *in, uint64_t first, uint32_t n,
 	}
 	free(raw);
 	return e;
+}
+
+/* Every chunk of a chunked dataset is looked up in its index: damaged index nodes show here. */
+static bool walk_chunks(hid_t ds, uint64_t rows)
+{
+	hid_t dcpl = H5Dget_create_plist(ds);
+	hsize_t chunk[1] = {0};
+	bool chunked = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+		       H5Pget_chunk(dcpl, 1, chunk) == 1 && chunk[0] > 0;
+	if (dcpl >= 0)
+		H5Pclose(dcpl);
+	if (!chunked)
+		return true;
+	for (hsize_t at = 0; at < rows; at += chunk[0]) {
+		hsize_t offset[1] = {at};
+		unsigned mask;
+		haddr_t addr;
+		hsize_t size;
+		if (H5Dget_chunk_info_by_coord(ds, offset, &mask, &addr, &size) < 0)
+			return false;
+	}
+	return true;
+}
+
+/* The child's side: everything h5_input_open_direct does, plus the whole chunk index. */
+static int check_in_child(const char *path)
+{
+	struct h5_input in;
+	if (h5_input_open_direct(path, &in) != SHP_OK)
+		return 1;
+	bool ok = walk_chunks(in.time, in.samples) && walk_chunks(in.voltage, in.samples) &&
+		  walk_chunks(in.current, in.samples);
+	if (!ok)
+		log_error("input %s is refused: its chunk index is damaged", path);
+	h5_input_close(&in);
+	return ok ? 0 : 1;
+}
+
+static double check_timeout_s(void)
+{
+	const char *v = getenv("SHEPHERD_CHECK_TIMEOUT_S");
+	double s = v ? strtod(v, NULL) : 0;
+	return s > 0 ? s : 60.0;
+}
+
+shp_err h5_input_check_isolated(const char *path)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_warn("cannot fork to check %s apart (%s): checking in-process", path,
+			 strerror(errno));
+		return SHP_OK;
+	}
+	if (pid == 0)
+		_exit(check_in_child(path));
+	double limit = check_timeout_s();
+	uint64_t waited_ms = 0;
+	int status = 0;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			log_error("input %s: lost the checking process: %s", path, strerror(errno));
+			return SHP_ERR_INPUT;
+		}
+		if ((double)waited_ms / 1000.0 >= limit) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			log_error(
+				"input %s is refused: reading it did not finish within %.0f s (the "
+				"HDF5 library loops on it): the file is damaged",
+				path, limit);
+			return SHP_ERR_INPUT;
+		}
+		struct timespec ts = {0, 5 * 1000000L};
+		nanosleep(&ts, NULL);
+		waited_ms += 5;
+	}
+	if (WIFSIGNALED(status)) {
+		log_error(
+			"input %s is refused: the HDF5 library crashed reading it (signal %d): the "
+			"file is damaged",
+			path, WTERMSIG(status));
+		return SHP_ERR_INPUT;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? SHP_OK : SHP_ERR_INPUT;
+}
+
+shp_err h5_input_open(const char *path, struct h5_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->file = in->time = in->voltage = in->current = -1;
+	SHP_TRY(h5_input_check_isolated(path));
+	return h5_input_open_direct(path, in);
 }

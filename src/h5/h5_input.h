@@ -29,8 +29,21 @@ struct h5_input {
 	char path[4096];
 };
 
-/* Opens and checks path; on failure everything is closed again. */
+/*
+ * Opens and checks path; on failure everything is closed again. The checks run first in a
+ * child process (h5_input_check_isolated): libhdf5 1.10 can crash or loop forever on some
+ * damaged files, and that must cost a message, not the sheep.
+ */
 shp_err h5_input_open(const char *path, struct h5_input *in);
+
+/*
+ * The checks in a forked child, plus a lookup of every chunk in the datasets' chunk index.
+ * A crash or a hang (SHEPHERD_CHECK_TIMEOUT_S, default 60 s) refuses the file with a message.
+ */
+shp_err h5_input_check_isolated(const char *path);
+
+/* The checks in this process only (the child's part; the fuzzer's entry). */
+shp_err h5_input_open_direct(const char *path, struct h5_input *in);
 void h5_input_close(struct h5_input *in);
 
 /*

@@ -6,8 +6,9 @@
  * the recording with fallocate (blocks taken, size unchanged); when the next reserve cannot be
  * had, or the process' own file size limit (RLIMIT_FSIZE) is that close, the run stops and
  * closes the file inside the reserve. The reserve grows to three times what was written
- * between two checks (one second), so a fast stream cannot outrun it. Where fallocate is not supported, free space is checked
- * with statvfs instead. The reserve beyond the end is given back at close.
+ * between two checks (one second), so a fast stream cannot outrun it. Where fallocate is not
+ * supported, free space is checked with statvfs instead. The reserve beyond the end is given back
+ * at close.
  */
 #ifndef SHP_SPACE_GUARD_H
 #define SHP_SPACE_GUARD_H
@@ -20,7 +21,7 @@
 #define SHP_DISK_RESERVE_DEFAULT_MB 16
 
 struct space_guard {
-	int fd; /* -1: off */
+	int fd;                /* -1: off */
 	uint64_t base_reserve; /* configured */
 	uint64_t reserve;      /* in force: grows to 3 x what one check interval writes */
 	uint64_t last_size;
