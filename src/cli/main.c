@@ -432,6 +432,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "usage") != 0)
 		usage_log_append(g.usage_log, started, wall_ns(), argc, argv);
+	if (shp_h5_unclean) {
+		/* HDF5 cannot be torn down after a failed close: leave without exit handlers */
+		fflush(NULL);
+		_exit(shp_err_exit_code(e));
+	}
 	shp_h5_shutdown();
 	return shp_err_exit_code(e);
 }

@@ -11,293 +11,12 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/stop.h"
-#include "h5/h5_input.h"
 #include "h5/h5_reader.h"
-#include "h5/h5_writer.h"
-#include "monitor/monitors.h"
-#include "pru/gpio_ring.h"
-#include "pru/iv_in_ring.h"
-#include "pru/iv_out_ring.h"
-#include "pru/shared_mem.h"
-#include "pru/util_ring.h"
-#include "sheep/governor.h"
-#include "sheep/losses.h"
 #include "sheep/output_path.h"
 #include "sheep/pru_control.h"
-#include "sheep/space_guard.h"
+#include "sheep/run_internal.h"
 #include "sheep/status.h"
-#include "sheep/uart.h"
 #include "task/timefmt.h"
-
-#define CHUNK SHP_H5_CHUNK_SAMPLES
-#define POLL_MAX_NS (50 * SHP_NS_PER_MS)
-#define POLL_MIN_NS (1 * SHP_NS_PER_MS)
-#define STALL_NS (5000 * SHP_NS_PER_MS)
-#define RUNNING_TIMEOUT_NS (15000 * SHP_NS_PER_MS)
-#define FLUSH_EVERY_NS (1000 * SHP_NS_PER_MS) /* at most ~1 s is lost in a crash */
-#define PROGRESS_EVERY_NS (10000 * SHP_NS_PER_MS)
-#define STATE_CHECK_NS (500 * SHP_NS_PER_MS)
-#define MAX_LOGGED_ANOMALIES 20
-#define UTIL_BATCH 64
-#define SETUP_MARGIN_S 0.5
-
-#define GPIO_BATCH SHP_H5_GPIO_CHUNK_EVENTS
-#define UART_BUF 4096
-#define GPIO_SETTLE_NS (20 * SHP_NS_PER_MS)
-
-/* Default calibration of the cape v2.4c model (file-format.md 4, sheep-datapath.md 4.3). */
-#define HRV_VOLTAGE_GAIN (1.0 / 51200.0)   /* ADC voltage */
-#define ADC_CURRENT_GAIN (1.0 / 4915200.0) /* ADC current, harvester and emulator */
-#define DAC_VOLTAGE_GAIN (1.0 / 13107.0)   /* DAC voltage */
-#define AUX_MAIN_BIT (1u << 20)
-#define AUX_BUFFER_BIT (1u << 21)
-
-struct run {
-	const struct shp_task *task;
-	const struct run_options *opt;
-	bool emu;
-	struct shp_sysfs sysfs;
-	struct shp_shm shm;
-	h5w_t *writer; /* NULL: an emulation without output */
-	struct iv_out_reader iv;
-	struct util_reader util;
-	uint64_t samples; /* IV samples taken into the recording */
-
-	/* emulation input */
-	struct h5_input input;
-	bool input_open;
-	struct iv_in_writer feed;
-	uint64_t feed_pos;   /* next input sample to write into the ring */
-	uint64_t feed_total; /* input samples to replay */
-	uint64_t pad_left;   /* zero samples still to write after the input's end */
-	struct shp_iv_sample feed_buf[CHUNK];
-	bool underrun_logged;
-
-	/* GPIO */
-	uint32_t gpio_mask;
-	struct gpio_reader gpio;
-	uint64_t gpio_win_start, gpio_win_end;
-	uint64_t gpio_events;
-	unsigned gpio_gaps_logged;
-	uint64_t *gpio_ts;
-	uint16_t *gpio_val;
-
-	/* UART */
-	struct uart_port uart;
-	char uart_buf[UART_BUF];
-
-	struct monitors monitors;
-	struct governor_saved governor;
-	struct space_guard space;
-	struct losses losses;
-
-	int64_t start_s;
-	uint64_t start_ns, end_ns;         /* run window [start, end) */
-	uint64_t win_start_ns, win_end_ns; /* power_tracing window inside it */
-	uint64_t first_ts, last_ts;        /* first and last sample written */
-	unsigned anomalies;
-	uint64_t armed_mono;
-	double first_sample_ms;
-
-	uint32_t staged;
-	uint64_t ts[CHUNK];
-	uint32_t v[CHUNK];
-	uint32_t i[CHUNK];
-};
-
-static void on_anomaly(void *ctx, enum iv_anomaly kind, uint64_t expected, uint64_t found,
-		       uint64_t samples)
-{
-	struct run *h = ctx;
-	if (kind == IV_ANOMALY_GAP)
-		losses_note(&h->losses, LOSS_IV, expected, found, samples, true);
-	else if (kind == IV_ANOMALY_BACKWARDS)
-		losses_note(&h->losses, LOSS_IV_DISCARDED, found, 0, samples, true);
-	if (++h->anomalies > MAX_LOGGED_ANOMALIES) {
-		if (h->anomalies == MAX_LOGGED_ANOMALIES + 1)
-			log_error("further IV stream anomalies are counted but not logged one by "
-				  "one");
-		return;
-	}
-	double at = (double)(expected - h->start_ns) / 1e9;
-	switch (kind) {
-	case IV_ANOMALY_GAP:
-		log_error(
-			"IV samples lost: %llu missing at %.5f s into the run (expected timestamp "
-			"%llu, found %llu)",
-			(unsigned long long)samples, at, (unsigned long long)expected,
-			(unsigned long long)found);
-		break;
-	case IV_ANOMALY_BACKWARDS:
-		log_error("IV sample dropped: timestamp %llu repeats or goes back (expected %llu)",
-			  (unsigned long long)found, (unsigned long long)expected);
-		break;
-	case IV_ANOMALY_OVERRUN:
-		log_error("IV ring overrun at %.5f s into the run: PRU0 overwrote %llu unread "
-			  "samples "
-			  "while they were copied; resynchronising",
-			  at, (unsigned long long)samples);
-		break;
-	}
-}
-
-static shp_err flush_staging(struct run *h)
-{
-	if (h->staged == 0)
-		return SHP_OK;
-	if (h->writer)
-		SHP_TRY(h5w_append_iv(h->writer, h->ts, h->v, h->i, h->staged));
-	if (h->first_ts == 0)
-		h->first_ts = h->ts[0];
-	h->last_ts = h->ts[h->staged - 1];
-	h->samples += h->staged;
-	h->staged = 0;
-	return SHP_OK;
-}
-
-/* Keeps the samples of the new block [from, from+n) that lie in the tracing window. */
-static uint32_t window_filter(struct run *h, uint32_t from, uint32_t n)
-{
-	/* the reader delivers rising timestamps: inside at both ends means inside throughout */
-	if (n == 0 || (h->ts[from] >= h->win_start_ns && h->ts[from + n - 1] < h->win_end_ns))
-		return n;
-	uint32_t out = from;
-	for (uint32_t k = from; k < from + n; k++) {
-		uint64_t t = h->ts[k];
-		if (t < h->win_start_ns || t >= h->win_end_ns)
-			continue;
-		h->ts[out] = t;
-		h->v[out] = h->v[k];
-		h->i[out] = h->i[k];
-		out++;
-	}
-	return out - from;
-}
-
-/* Takes everything available from the IV ring into the staging chunk, writing full chunks. */
-static shp_err take_iv(struct run *h, uint64_t *got)
-{
-	*got = 0;
-	for (;;) {
-		uint32_t cap = CHUNK - h->staged;
-		uint32_t n;
-		SHP_TRY(iv_out_read(&h->iv, h->ts + h->staged, h->v + h->staged, h->i + h->staged,
-				    cap, &n));
-		*got += n;
-		h->staged += window_filter(h, h->staged, n);
-		if (h->staged == CHUNK)
-			SHP_TRY(flush_staging(h));
-		if (n < cap || h->iv.check.expected >= h->end_ns)
-			return SHP_OK;
-	}
-}
-
-static shp_err take_util(struct run *h)
-{
-	struct util_row rows[UTIL_BATCH];
-	uint32_t n;
-	while ((n = util_read(&h->util, rows, UTIL_BATCH)) > 0) {
-		for (uint32_t k = 0; k < n; k++)
-			if (h->writer && rows[k].ts > h->start_ns && rows[k].ts <= h->end_ns)
-				SHP_TRY(h5w_append_util(h->writer, rows[k].ts, rows[k].values));
-		if (n < UTIL_BATCH)
-			break;
-	}
-	return SHP_OK;
-}
-
-/* ---- emulation input --------------------------------------------------------------------- */
-
-/* Writes input (then the zero padding) into the ring as far as it has room, in whole chunks. */
-static shp_err feed_input(struct run *h)
-{
-	uint64_t fresh = iv_in_update(&h->feed);
-	if (fresh && h->iv.check.expected < h->end_ns) {
-		uint64_t first_stale = h->feed.consumed - fresh;
-		double at = (double)first_stale / SHP_SAMPLE_RATE_SPS;
-		losses_note(&h->losses, LOSS_INPUT_STALE,
-			    h->start_ns + first_stale * SHP_SAMPLE_INTERVAL_NS, 0, fresh, true);
-		if (!h->underrun_logged)
-			log_error(
-				"input ring ran dry %.2f s into the run: PRU0 replayed %llu stale "
-				"samples (the sheep could not keep the input ahead)",
-				at, (unsigned long long)fresh);
-		h->underrun_logged = true;
-	}
-	for (;;) {
-		uint32_t room = iv_in_free(&h->feed);
-		if (h->feed_pos < h->feed_total) {
-			uint64_t left = h->feed_total - h->feed_pos;
-			uint32_t n = left < CHUNK ? (uint32_t)left : CHUNK;
-			if (room < n)
-				return SHP_OK;
-			SHP_TRY(h5_input_read(&h->input, h->feed_pos, n, h->feed_buf));
-			SHP_TRY(iv_in_write(&h->feed, h->feed_buf, n));
-			h->feed_pos += n;
-			if (h->feed_pos == h->feed_total)
-				memset(h->feed_buf, 0, sizeof(h->feed_buf));
-			continue;
-		}
-		/* past the input's end PRU0 runs on until the stop: it gets zeros, not old data */
-		uint32_t n = h->pad_left < CHUNK ? (uint32_t)h->pad_left : CHUNK;
-		if (n > room)
-			n = room;
-		if (n == 0)
-			return SHP_OK;
-		SHP_TRY(iv_in_write(&h->feed, h->feed_buf, n));
-		h->pad_left -= n;
-	}
-}
-
-/* ---- GPIO and UART ----------------------------------------------------------------------- */
-
-static void on_gpio_gap(void *ctx, const struct gpio_gap *gap)
-{
-	struct run *h = ctx;
-	if (++h->gpio_gaps_logged <= MAX_LOGGED_ANOMALIES) {
-		double at = gap->after_ts > h->start_ns
-				    ? (double)(gap->after_ts - h->start_ns) / 1e9
-				    : 0.0;
-		log_error("GPIO events lost: %s%llu after %.6f s into the run (PRU1 overwrote "
-			  "them before they were read)",
-			  gap->lower_bound ? "at least " : "", (unsigned long long)gap->lost, at);
-	} else if (h->gpio_gaps_logged == MAX_LOGGED_ANOMALIES + 1) {
-		log_error("further GPIO losses are counted and recorded but not logged one by one");
-	}
-	losses_note(&h->losses, LOSS_GPIO, gap->after_ts, gap->before_ts, gap->lost,
-		    !gap->lower_bound);
-}
-
-static shp_err take_gpio(struct run *h)
-{
-	if (!h->gpio_mask)
-		return SHP_OK;
-	for (;;) {
-		uint32_t n, taken;
-		SHP_TRY(gpio_read(&h->gpio, h->gpio_ts, h->gpio_val, GPIO_BATCH, &n, &taken));
-		uint32_t first = 0, end = n;
-		while (first < end && h->gpio_ts[first] < h->gpio_win_start)
-			first++;
-		while (end > first && h->gpio_ts[end - 1] >= h->gpio_win_end)
-			end--;
-		if (end > first) {
-			if (h->writer)
-				SHP_TRY(h5w_append_gpio(h->writer, h->gpio_ts + first,
-							h->gpio_val + first, end - first));
-			h->gpio_events += end - first;
-		}
-		if (taken < GPIO_BATCH)
-			return SHP_OK;
-	}
-}
-
-static shp_err take_uart(struct run *h)
-{
-	size_t n = uart_poll(&h->uart, h->uart_buf, sizeof(h->uart_buf));
-	if (n && h->writer)
-		SHP_TRY(h5w_append_uart(h->writer, wall_ns(), h->uart_buf, n));
-	return SHP_OK;
-}
 
 /* ---- the poll loop ----------------------------------------------------------------------- */
 
@@ -351,11 +70,11 @@ static uint64_t poll_interval(uint64_t samples, uint64_t elapsed_ns)
 static shp_err poll_once(struct run *h, uint64_t *got)
 {
 	if (h->emu)
-		SHP_TRY(feed_input(h));
-	SHP_TRY(take_gpio(h));
-	SHP_TRY(take_iv(h, got));
-	SHP_TRY(take_util(h));
-	SHP_TRY(take_uart(h));
+		SHP_TRY(run_feed_input(h));
+	SHP_TRY(run_take_gpio(h));
+	SHP_TRY(run_take_iv(h, got));
+	SHP_TRY(run_take_util(h));
+	SHP_TRY(run_take_uart(h));
 	return monitors_poll(&h->monitors);
 }
 
@@ -418,9 +137,9 @@ static shp_err record(struct run *h)
 	}
 	/* events stamped before the end may still be on their way from PRU1 */
 	sleep_ns(GPIO_SETTLE_NS);
-	SHP_TRY(take_gpio(h));
-	SHP_TRY(take_uart(h));
-	return flush_staging(h);
+	SHP_TRY(run_take_gpio(h));
+	SHP_TRY(run_take_uart(h));
+	return run_flush_staging(h);
 }
 
 /* ---- set-up ------------------------------------------------------------------------------ */
@@ -604,16 +323,16 @@ static shp_err set_up(struct run *h, struct run_result *res)
 	if (h->emu) {
 		iv_in_writer_init(&h->feed, h->shm.ring[SHP_RING_IV_INP]);
 		h->pad_left = 0;
-		SHP_TRY(feed_input(h)); /* pre-fill: ~10.5 s of input before the start */
+		SHP_TRY(run_feed_input(h)); /* pre-fill: ~10.5 s of input before the start */
 		log_debug("input ring pre-filled with %llu samples",
 			  (unsigned long long)h->feed.written);
 	}
 	SHP_TRY(choose_start(h));
 	if (h->emu)
-		SHP_TRY(feed_input(h)); /* the zeros after a short input's end */
-	iv_out_reader_init(&h->iv, h->shm.ring[SHP_RING_IV_OUT], h->start_ns, on_anomaly, h);
+		SHP_TRY(run_feed_input(h)); /* the zeros after a short input's end */
+	iv_out_reader_init(&h->iv, h->shm.ring[SHP_RING_IV_OUT], h->start_ns, run_on_anomaly, h);
 	util_reader_init(&h->util, h->shm.ring[SHP_RING_UTIL]);
-	gpio_reader_init(&h->gpio, h->shm.ring[SHP_RING_GPIO], on_gpio_gap, h);
+	gpio_reader_init(&h->gpio, h->shm.ring[SHP_RING_GPIO], run_on_gpio_gap, h);
 	if (h->emu && h->task->uart_logging.present)
 		uart_open(&h->uart, h->opt->uart_device, &h->task->uart_logging);
 	return open_output(h, res);
@@ -706,7 +425,7 @@ static shp_err finish(struct run *h, shp_err e, struct run_result *res)
 		if (e == SHP_OK)
 			e = stop;
 	}
-	shp_err fl = flush_staging(h);
+	shp_err fl = run_flush_staging(h);
 	if (e == SHP_OK)
 		e = fl;
 	if (e == SHP_OK && h->armed_mono)
