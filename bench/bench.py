@@ -248,8 +248,9 @@ def record(args, writer, row, duration, workdir, sim_args=(), prefix=()):
             rc=os.waitstatus_to_exitcode(status), cpu_s=usage.ru_utime + usage.ru_stime,
             private_mib=peak[0] / 1024, file_bytes=output.stat().st_size if output.exists() else 0,
             output=output, stderr=stderr)
-        m = re.search(r"Collected : (\d+)", stderr)
-        result["instructions"] = int(m.group(1)) if m else None
+        # the last count is the sheep's own: a child it forks (the input check) reports first
+        counts = re.findall(r"Collected : (\d+)", stderr)
+        result["instructions"] = int(counts[-1]) if counts else None
         if "armed_mono" in result:
             result["run_to_first_ms"] = (result["armed_mono"] - spawned) * 1000 + \
                 result["first_sample_ms"]

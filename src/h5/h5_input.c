@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/stop.h"
 #include "h5/h5_common.h"
 
 #define PROBE_SAMPLES 10000u
@@ -301,13 +302,20 @@ shp_err h5_input_check_isolated(const char *path)
 			log_error("input %s: lost the checking process: %s", path, strerror(errno));
 			return SHP_ERR_INPUT;
 		}
+		if (shp_stop_signal) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return SHP_ERR_INTERRUPTED;
+		}
 		if ((double)waited_ms / 1000.0 >= limit) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			log_error(
-				"input %s is refused: reading it did not finish within %.0f s (the "
-				"HDF5 library loops on it): the file is damaged",
-				path, limit);
+			log_error("input %s is refused: checking it did not finish within %.0f s: "
+				  "the "
+				  "file is damaged (libhdf5 loops on some damaged files), or "
+				  "larger than "
+				  "SHEPHERD_CHECK_TIMEOUT_S allows",
+				  path, limit);
 			return SHP_ERR_INPUT;
 		}
 		struct timespec ts = {0, 5 * 1000000L};
