@@ -8,6 +8,12 @@
  * are encoded by chunk_codec.c and written directly; the rest (a last partial chunk, the PRU
  * utilisation and UART rows) goes through HDF5's filter pipeline with the chunk cache disabled.
  *
+ * Crash safety: metadata leaves HDF5's cache only in h5w_flush (evictions off), freed file
+ * space is never reused (strategy NONE) and the file is not locked. So the file on disk is
+ * always the state of the last flush plus data nothing points to yet: it opens after a kill or
+ * a power cut, and readers may open it while it is written. After a failed write nothing more
+ * is written (h5w_close then leaves the last flushed state in place).
+ *
  * One deviation from the predecessor's layout, invisible to readers: /gpio/time has chunks of
  * 100 000 events like /gpio/value, instead of h5py's automatic 1 563 (64 times fewer chunks at
  * GPIO rates of a MHz).
@@ -57,7 +63,8 @@ shp_err h5w_append_gpio(h5w_t *w, const uint64_t *ts, const uint16_t *value, uin
 /* Appends one /uart row: len bytes received at ts. Needs info.uart. */
 shp_err h5w_append_uart(h5w_t *w, uint64_t ts, const char *bytes, size_t len);
 
-/* Writes buffered rows and HDF5 metadata to disk. */
+/* Writes buffered rows (partial chunks included) and HDF5 metadata to disk: the next state a
+ * crash falls back to. */
 shp_err h5w_flush(h5w_t *w);
 
 uint64_t h5w_iv_samples(const h5w_t *w);
