@@ -433,6 +433,12 @@ static shp_err finish(struct run *h, shp_err e, struct run_result *res)
 	shp_err lo = losses_finish(&h->losses);
 	if (e == SHP_OK)
 		e = lo;
+	/* a last look at the canaries while the log still goes into the file */
+	if (h->shm.map && (e == SHP_OK || e == SHP_ERR_DATA_LOSS)) {
+		shp_err c = shm_check_canaries(&h->shm);
+		if (c != SHP_OK)
+			e = c;
+	}
 	monitors_close(&h->monitors);
 	if (h->writer) {
 		res->util_rows = h5w_util_rows(h->writer);
@@ -459,12 +465,8 @@ static shp_err finish(struct run *h, shp_err e, struct run_result *res)
 		if (res->path[0])
 			res->file_bytes = file_size(res->path);
 	}
-	if (h->shm.map) {
-		shp_err c = shm_check_canaries(&h->shm);
-		if (e == SHP_OK)
-			e = c;
+	if (h->shm.map)
 		shm_unmap(&h->shm);
-	}
 	return e;
 }
 
