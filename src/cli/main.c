@@ -437,6 +437,6 @@ int main(int argc, char **argv)
 		fflush(NULL);
 		_exit(shp_err_exit_code(e));
 	}
-	shp_h5_shutdown();
+	H5close();
 	return shp_err_exit_code(e);
 }

@@ -28,6 +28,18 @@ int fs_make_dirs(const char *dir, char *failed, size_t len)
 	}
 }
 
+bool fs_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	bool ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
 int fs_make_parent(const char *path)
 {
 	char dir[4096];

@@ -2,6 +2,7 @@
 #ifndef SHP_FS_H
 #define SHP_FS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -12,5 +13,8 @@ int fs_make_dirs(const char *dir, char *failed, size_t len);
 
 /* The same for the directory a file path lies in (nothing to do for a bare name). */
 int fs_make_parent(const char *path);
+
+/* The first line of a small file (sysfs, /proc) without its newline; false if unreadable. */
+bool fs_read_line(const char *path, char *buf, size_t len);
 
 #endif

@@ -22,19 +22,13 @@ bool shp_h5_unclean;
 
 shp_err shp_h5_init(void)
 {
-	H5dont_atexit(); /* shp_h5_shutdown decides whether the library is torn down */
+	H5dont_atexit(); /* main decides whether the library is torn down (shp_h5_unclean) */
 	if (H5open() < 0)
 		return SHP_ERR_OUTPUT;
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 	if (shp_lzf_register() != 0)
 		return SHP_ERR_OUTPUT;
 	return SHP_OK;
-}
-
-void shp_h5_shutdown(void)
-{
-	if (!shp_h5_unclean)
-		H5close();
 }
 
 static char last_error[512];

@@ -31,11 +31,10 @@ const char *shp_compression_name(enum shp_compression c);
 shp_err shp_h5_init(void);
 
 /*
- * Ends the library at exit, unless a file could not be closed: HDF5 1.10 crashes tearing down
- * a file whose close failed (a full disk), so the process then leaves it to the OS.
+ * Set by a writer whose file did not close cleanly (a full disk). HDF5 1.10 crashes tearing
+ * down such a file, so the process must then leave without H5close or exit handlers.
  */
-void shp_h5_shutdown(void);
-extern bool shp_h5_unclean; /* set by a writer whose file did not close cleanly */
+extern bool shp_h5_unclean;
 
 /* Innermost message of the current HDF5 error stack (e.g. "No space left on device"). */
 const char *shp_h5_error(void);

@@ -7,17 +7,24 @@
 #include "common/log.h"
 #include "h5/h5_common.h"
 
+/* Opens path read-only, or says why not and returns -1. */
+static hid_t open_readonly(const char *path)
+{
+	hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	if (file < 0)
+		log_error("%s: not a readable HDF5 file: %s", path, shp_h5_error());
+	return file;
+}
+
 shp_err h5r_read_dataset(const char *path, const char *dataset, void **data, size_t *count,
 			 size_t *elem_size)
 {
 	*data = NULL;
 	*count = 0;
 	*elem_size = 0;
-	hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-	if (file < 0) {
-		log_error("%s: not a readable HDF5 file: %s", path, shp_h5_error());
+	hid_t file = open_readonly(path);
+	if (file < 0)
 		return SHP_ERR_INPUT;
-	}
 	shp_err e = SHP_ERR_INPUT;
 	hid_t ds = H5Dopen2(file, dataset, H5P_DEFAULT);
 	hid_t ftype = ds < 0 ? -1 : H5Dget_type(ds);
@@ -59,11 +66,9 @@ out:
 shp_err h5r_dataset_rows(const char *path, const char *dataset, uint64_t *rows)
 {
 	*rows = 0;
-	hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-	if (file < 0) {
-		log_error("%s cannot be opened: %s", path, shp_h5_error());
+	hid_t file = open_readonly(path);
+	if (file < 0)
 		return SHP_ERR_INPUT;
-	}
 	shp_err e = SHP_ERR_INPUT;
 	hid_t ds = H5Dopen2(file, dataset, H5P_DEFAULT);
 	hid_t space = ds >= 0 ? H5Dget_space(ds) : -1;

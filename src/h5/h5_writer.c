@@ -358,11 +358,6 @@ uint64_t h5w_gpio_events(const h5w_t *w)
 	return w->gpio_time.rows + w->gpio_pending;
 }
 
-uint64_t h5w_uart_rows(const h5w_t *w)
-{
-	return w->uart ? h5w_table_rows(w->uart) : 0;
-}
-
 uint64_t h5w_file_size(const h5w_t *w)
 {
 	hsize_t size = 0;

@@ -70,7 +70,6 @@ shp_err h5w_flush(h5w_t *w);
 uint64_t h5w_iv_samples(const h5w_t *w);
 uint64_t h5w_util_rows(const h5w_t *w);
 uint64_t h5w_gpio_events(const h5w_t *w);
-uint64_t h5w_uart_rows(const h5w_t *w);
 
 /* Current size of the file in bytes (0 if unknown). */
 uint64_t h5w_file_size(const h5w_t *w);

@@ -6,18 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 
+/* The first word of a one-line sysfs file. */
 static bool read_word(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
+	if (!fs_read_line(path, buf, len))
 		return false;
-	bool ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, " \n")] = '\0';
-	return ok;
+	buf[strcspn(buf, " ")] = '\0';
+	return true;
 }
 
 static bool write_word(const char *path, const char *word)
@@ -33,13 +31,8 @@ static bool offered(const char *cpu_root, const char *name)
 {
 	char path[256], list[512];
 	snprintf(path, sizeof(path), "%s/cpu0/cpufreq/scaling_available_governors", cpu_root);
-	FILE *f = fopen(path, "r");
-	if (!f)
+	if (!fs_read_line(path, list, sizeof(list)))
 		return true; /* not listed: let the write decide */
-	bool ok = fgets(list, sizeof(list), f) != NULL;
-	fclose(f);
-	if (!ok)
-		return true;
 	for (char *save = NULL, *t = strtok_r(list, " \n", &save); t;
 	     t = strtok_r(NULL, " \n", &save))
 		if (strcmp(t, name) == 0)

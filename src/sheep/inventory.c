@@ -17,19 +17,6 @@
 
 #define CPUFREQ "/sys/devices/system/cpu/cpu0/cpufreq/"
 
-/* The first line of a small file, without its newline; false if unreadable. */
-static bool read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	bool ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
 /* The value of "key<sep>value" in a file of such lines (quotes removed). */
 static bool find_value(const char *path, const char *key, char sep, char *buf, size_t len)
 {
@@ -72,7 +59,7 @@ static void put_khz_as_mhz(FILE *f, const char *key, const char *file)
 {
 	char buf[64];
 	fprintf(f, "    %s: ", key);
-	if (read_line(file, buf, sizeof(buf)))
+	if (fs_read_line(file, buf, sizeof(buf)))
 		fprintf(f, "%.1f\n", strtod(buf, NULL) / 1000.0);
 	else
 		fputs("null\n", f);
@@ -92,7 +79,7 @@ static void put_cpu(FILE *f)
 	put_khz_as_mhz(f, "max", CPUFREQ "cpuinfo_max_freq");
 	char gov[64];
 	fputs("  ", f);
-	put_text(f, "governor", read_line(CPUFREQ "scaling_governor", gov, sizeof(gov)), gov);
+	put_text(f, "governor", fs_read_line(CPUFREQ "scaling_governor", gov, sizeof(gov)), gov);
 }
 
 static void put_memory(FILE *f)
@@ -176,7 +163,7 @@ void inventory_write(FILE *f, const char *disk_path, const char *versions_yaml)
 	put_memory(f);
 	put_disk(f, disk_path);
 	char up[64];
-	bool have_up = read_line("/proc/uptime", up, sizeof(up));
+	bool have_up = fs_read_line("/proc/uptime", up, sizeof(up));
 	fprintf(f, "uptime_s: ");
 	if (have_up)
 		fprintf(f, "%.0f\n", strtod(up, NULL));

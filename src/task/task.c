@@ -231,10 +231,7 @@ static void pt_delay(struct ynode_ctx *c, const yaml_node_t *n, const char *path
 
 static void pt_duration(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	if (ynode_kind(n) == YN_NULL)
-		PT(b)->duration_s = -1;
-	else
-		schema_seconds(c, n, path, &PT(b)->duration_s, false);
+	schema_limit(c, n, path, &PT(b)->duration_s);
 }
 
 static void pt_not_implemented(struct ynode_ctx *c, const yaml_node_t *n, const char *path, bool *v)

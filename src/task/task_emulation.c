@@ -153,10 +153,7 @@ static void gt_delay(struct ynode_ctx *c, const yaml_node_t *n, const char *path
 
 static void gt_duration(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	if (ynode_kind(n) == YN_NULL)
-		GT(b)->duration_s = -1;
-	else
-		schema_seconds(c, n, path, &GT(b)->duration_s, false);
+	schema_limit(c, n, path, &GT(b)->duration_s);
 }
 
 static void gt_uart_decode(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)

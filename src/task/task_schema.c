@@ -92,6 +92,15 @@ bool schema_seconds(struct ynode_ctx *c, const yaml_node_t *node, const char *pa
 	return false;
 }
 
+bool schema_limit(struct ynode_ctx *c, const yaml_node_t *node, const char *path, double *out)
+{
+	if (ynode_kind(node) == YN_NULL) {
+		*out = -1;
+		return true;
+	}
+	return schema_seconds(c, node, path, out, false);
+}
+
 bool schema_text(struct ynode_ctx *c, const yaml_node_t *node, const char *path, char *out,
 		 size_t len, const char *what)
 {

@@ -34,6 +34,9 @@ bool schema_bool(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
 bool schema_seconds(struct ynode_ctx *c, const yaml_node_t *node, const char *path, double *out,
 		    bool allow_zero);
 
+/* A duration that may be null (no limit): null gives -1, else schema_seconds (> 0). */
+bool schema_limit(struct ynode_ctx *c, const yaml_node_t *node, const char *path, double *out);
+
 /* A scalar that is not null and not empty, copied into out (len bytes). */
 bool schema_text(struct ynode_ctx *c, const yaml_node_t *node, const char *path, char *out,
 		 size_t len, const char *what);

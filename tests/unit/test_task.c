@@ -34,6 +34,22 @@ static shp_err parse(const char *yaml, struct shp_task *task)
 
 #define WRAP "datatype: HarvestTask\nparameters:\n"
 
+/* A dump indented under a wrapper, to parse it again; free the result. */
+static char *rewrap(const char *wrapper, const char *dump)
+{
+	char *wrapped = malloc(strlen(wrapper) + strlen(dump) * 2 + 1);
+	assert_non_null(wrapped);
+	strcpy(wrapped, wrapper);
+	for (const char *line = dump; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+		strcat(wrapped, "  ");
+		strncat(wrapped, line, n);
+		line += n;
+	}
+	return wrapped;
+}
+
 static void minimal_task_gets_the_defaults(void **state)
 {
 	(void)state;
@@ -175,18 +191,7 @@ static void dump_reads_back_the_same(void **state)
 	assert_int_equal(parse(yaml, &t), SHP_OK);
 	char *dump = task_to_yaml(&t, 1893553445);
 	assert_non_null(dump);
-	size_t len = strlen(dump) + 64;
-	char *wrapped = malloc(len + strlen(dump) * 2);
-	assert_non_null(wrapped);
-	/* indent the dump under the wrapper to parse it again */
-	strcpy(wrapped, WRAP);
-	for (const char *line = dump; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
-		strcat(wrapped, "  ");
-		strncat(wrapped, line, n);
-		line += n;
-	}
+	char *wrapped = rewrap(WRAP, dump);
 	assert_int_equal(parse(wrapped, &back), SHP_OK);
 	assert_string_equal(back.output_path, "/data/odd \"name\".h5");
 	assert_int_equal(back.compression, SHP_COMP_NONE);
@@ -318,16 +323,7 @@ static void emulation_dump_reads_back_the_same(void **state)
 	assert_int_equal(parse(yaml, &t), SHP_OK);
 	char *dump = task_to_yaml(&t, 1893553445);
 	assert_non_null(dump);
-	char *wrapped = malloc(strlen(dump) * 2 + 64);
-	assert_non_null(wrapped);
-	strcpy(wrapped, "datatype: EmulationTask\nparameters:\n");
-	for (const char *line = dump; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
-		strcat(wrapped, "  ");
-		strncat(wrapped, line, n);
-		line += n;
-	}
+	char *wrapped = rewrap("datatype: EmulationTask\nparameters:\n", dump);
 	assert_int_equal(parse(wrapped, &back), SHP_OK);
 	assert_string_equal(back.input_path, "/data/hrv.h5");
 	assert_string_equal(back.output_path, "out.h5");
