@@ -4,21 +4,26 @@
 #               tests in the first two and a short run of each fuzzer
 #   make fuzz   the fuzzers for longer: make fuzz FUZZ_SECONDS=600
 #   make bench  performance figures (see bench/README.md); make bench-profile: the profile alone
+#   make armhf  cross build for the BeagleBone (armhf); make test-armhf: its tests under qemu-arm
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
+BUILD_ARMHF ?= build-armhf
 FUZZ_SECONDS ?= 20
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: all deps build build-asan build-fuzz demo test test-fast fuzz bench bench-profile \
-	format clean
+.PHONY: all deps deps-armhf build build-asan build-fuzz armhf demo test test-fast test-armhf fuzz \
+	bench bench-profile format clean
 
 all: build
 
 deps:
 	@./scripts/install-deps.sh
+
+deps-armhf:
+	@./scripts/install-deps.sh --armhf
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
@@ -33,16 +38,27 @@ build-fuzz: deps
 		-DFUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
 	@cmake --build $(BUILD_FUZZ) -j $(JOBS)
 
+# armhf binaries and tests; the e2e tests under qemu-arm use the native simulator and tools
+armhf: deps-armhf build
+	@cmake -S . -B $(BUILD_ARMHF) -DCMAKE_TOOLCHAIN_FILE=cmake/armhf-toolchain.cmake \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHEEP_HOST_TOOLS=$(abspath $(BUILD)) > /dev/null
+	@cmake --build $(BUILD_ARMHF) -j $(JOBS)
+
 demo: build
 	@./scripts/demo.sh $(BUILD)
 
-test: build build-asan build-fuzz
+test: build build-asan build-fuzz armhf
 	@echo "== tests, release build =="
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@echo "== tests, ASan+UBSan build =="
 	@ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
+	@echo "== tests, armhf build under qemu-arm -cpu cortex-a8 =="
+	@ctest --test-dir $(BUILD_ARMHF) --output-on-failure -j $(JOBS)
 	@echo "== fuzzers, $(FUZZ_SECONDS) s each =="
 	@ctest --test-dir $(BUILD_FUZZ) --output-on-failure -j $(JOBS)
+
+test-armhf: armhf
+	@ctest --test-dir $(BUILD_ARMHF) --output-on-failure -j $(JOBS)
 
 fuzz: build-fuzz
 	@ctest --test-dir $(BUILD_FUZZ) --output-on-failure -j $(JOBS)
@@ -62,4 +78,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_ARMHF)

@@ -6,6 +6,16 @@
 
 #include "h5/lzf_filter.h"
 
+/*
+ * H5pubconf.h describes the ABI libhdf5 was built for. A cross build that picked up the build
+ * machine's header (64-bit sizes) would compile and then pass wrong-sized arguments: stop it
+ * here. (libhdf5:armhf has a 32-bit time_t while the sheep uses a 64-bit one; the sheep calls no
+ * HDF5 function that takes or returns a time_t, such as H5Oget_info's H5O_info_t.)
+ */
+_Static_assert(H5_SIZEOF_SIZE_T == sizeof(size_t), "H5pubconf.h is for another ABI (size_t)");
+_Static_assert(H5_SIZEOF_LONG == sizeof(long), "H5pubconf.h is for another ABI (long)");
+_Static_assert(H5_SIZEOF_OFF_T == 8, "libhdf5 without 64-bit file offsets");
+
 const char *shp_compression_name(enum shp_compression c)
 {
 	switch (c) {

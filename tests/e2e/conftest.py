@@ -1,6 +1,7 @@
 """Shared fixtures of the end-to-end tests: the real binaries, a simulator per test, task files."""
 import os
 import pathlib
+import shlex
 import signal
 import subprocess
 import tempfile
@@ -13,6 +14,9 @@ import yaml
 REPO = pathlib.Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
 SHEEP = os.environ.get("SHEEP_BIN", str(BUILD / "shepherd-sheep"))
+# how to run it: directly, or under an emulator (the armhf build: "qemu-arm -cpu cortex-a8")
+SHEEP_CMD = [*shlex.split(os.environ.get("SHEEP_EMULATOR", "")), SHEEP]
+EMULATED = len(SHEEP_CMD) > 1
 SIM = os.environ.get("SIM_BIN", str(BUILD / "shepherd-pru-sim"))
 H5CAT = os.environ.get("H5CAT_BIN", str(BUILD / "h5cat"))
 H5GEN = os.environ.get("H5GEN_BIN", str(pathlib.Path(H5CAT).with_name("h5gen")))
@@ -87,7 +91,7 @@ def write_task(path, **params):
 
 def run_sheep(sim, *args, timeout=180, env=None, global_args=()):
     """Runs shepherd-sheep against sim; args follow the command name."""
-    cmd = [SHEEP, *global_args]
+    cmd = [*SHEEP_CMD, *global_args]
     if sim is not None:
         cmd += ["--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem)]
     cmd += list(args)

@@ -285,7 +285,7 @@ def test_gpio_overrun_is_counted_recorded_and_fails_the_run(sim_factory, tmp_pat
     many and where must be in the log and in /losses, and the exit code says so."""
     import signal
     import subprocess
-    from conftest import SHEEP
+    from conftest import SHEEP_CMD
     sim = sim_factory("--emulation", "loopback", "--gpio-rate", "1500000")
     source = long_input(tmp_path, 8)
     task = tmp_path / "emulation.yaml"
@@ -293,7 +293,7 @@ def test_gpio_overrun_is_counted_recorded_and_fails_the_run(sim_factory, tmp_pat
         "input_path": str(source), "output_path": str(tmp_path / "emu.h5"), "duration": 8,
         "uart_logging": None}}))
     proc = subprocess.Popen(
-        [SHEEP, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
+        [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
          "--start-delay", "1", "--no-status", str(task)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30

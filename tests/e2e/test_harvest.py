@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import yaml
 
-from conftest import SHEEP, harvest, run_sheep, write_task
+from conftest import SHEEP_CMD, harvest, run_sheep, write_task
 from simsignal import harvest_codes
 
 def test_default_compression_is_shuffle_lzf(sim, tmp_path):
@@ -97,7 +97,7 @@ def test_live_status_line_on_a_terminal(sim, tmp_path):
     task = write_task(tmp_path / "t.yaml", output_path=str(tmp_path / "tty.h5"), duration=2)
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        [SHEEP, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
+        [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
          "--start-delay", "1", str(task)],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
     os.close(slave)
@@ -131,7 +131,7 @@ def test_version_and_help():
 def test_sigint_keeps_a_valid_file(sim, tmp_path):
     task = write_task(tmp_path / "t.yaml", output_path=str(tmp_path / "int.h5"), duration=30)
     proc = subprocess.Popen(
-        [SHEEP, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
+        [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
          "--start-delay", "1", str(task)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(4.5)  # start within ~2 s, then a few seconds of recording
@@ -154,7 +154,7 @@ def test_sigint_before_the_start_leaves_no_file(sim, tmp_path):
     task = write_task(tmp_path / "t.yaml", output_path=str(tmp_path / "early.h5"), duration=5,
                       time_start=int(time.time()) + 20)
     proc = subprocess.Popen(
-        [SHEEP, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run", str(task)],
+        [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run", str(task)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1.0)
     proc.send_signal(15)

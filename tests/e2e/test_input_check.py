@@ -7,7 +7,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, SHEEP, run_sheep
+from conftest import FIXTURES, SHEEP_CMD, run_sheep
 
 REFERENCE = FIXTURES / "reference_hrv_2s_lzf.h5"
 
@@ -122,6 +122,6 @@ def test_foreign_and_missing_files(tmp_path):
 
 
 def test_check_usage():
-    assert subprocess.run([SHEEP, "check"], capture_output=True).returncode == 2
-    res = subprocess.run([SHEEP, "check", "--help"], capture_output=True, text=True)
+    assert subprocess.run([*SHEEP_CMD, "check"], capture_output=True).returncode == 2
+    res = subprocess.run([*SHEEP_CMD, "check", "--help"], capture_output=True, text=True)
     assert res.returncode == 0 and "emulation" in res.stdout

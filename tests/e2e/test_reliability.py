@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import SANITIZED, SHEEP, Sim, run_sheep, write_task
+from conftest import SANITIZED, SHEEP, SHEEP_CMD, Sim, run_sheep, write_task
 from shepherd_checks import assert_valid_recording
 from simsignal import harvest_codes
 
@@ -25,7 +25,7 @@ def start_sheep(sim, task, *args, preexec=None, env=None):
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.Popen(
-        [SHEEP, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
+        [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
          "--start-delay", "1", "--no-status", *args, str(task)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec,
         env=full_env)
