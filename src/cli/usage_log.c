@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/fs.h"
 #include "common/log.h"
@@ -33,7 +34,9 @@ void usage_log_append(const char *path, uint64_t start_ns, uint64_t stop_ns, int
 		log_debug("usage log %s not written: %s", path, strerror(errno));
 		return;
 	}
-	if (ftell(f) == 0)
+	/* st_size, not ftell: a long cannot say where a log past 2 GiB ends on armhf */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && st.st_size == 0)
 		fprintf(f, "%s\n", SHP_USAGE_LOG_HEADER);
 	char a[48], b[48];
 	format_iso_local((int64_t)(start_ns / 1000000000ull), a, sizeof(a));

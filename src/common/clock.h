@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <time.h>
 
+/* tv_sec of a 32-bit time_t goes negative on 2038-01-19: every ns below would be wrong */
+_Static_assert(sizeof(time_t) == 8, "time_t must be 64-bit: build with _TIME_BITS=64");
+
 #define SHP_NS_PER_MS 1000000ull
 
 static inline uint64_t wall_ns(void)

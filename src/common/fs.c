@@ -51,3 +51,9 @@ int fs_make_parent(const char *path)
 	*slash = '\0';
 	return fs_make_dirs(dir, NULL, 0);
 }
+
+uint64_t fs_file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Creates dir and its missing parents. Returns 0, or the errno of the step that failed with that
@@ -13,6 +14,12 @@ int fs_make_dirs(const char *dir, char *failed, size_t len);
 
 /* The same for the directory a file path lies in (nothing to do for a bare name). */
 int fs_make_parent(const char *path);
+
+/*
+ * The size of the file at path in bytes (st_size: a 64-bit off_t on every ABI, so right past 2 and
+ * 4 GiB on armhf too); 0 if it cannot be stat'ed.
+ */
+uint64_t fs_file_size(const char *path);
 
 /* The first line of a small file (sysfs, /proc) without its newline; false if unreadable. */
 bool fs_read_line(const char *path, char *buf, size_t len);

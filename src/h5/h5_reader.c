@@ -36,6 +36,12 @@ shp_err h5r_read_dataset(const char *path, const char *dataset, void **data, siz
 	}
 	hssize_t n = H5Sget_simple_extent_npoints(space);
 	size_t size = H5Tget_size(mtype);
+	/* on 32-bit ARM size_t is 32 bits: a large dataset must not wrap the allocation */
+	if (size == 0 || (n > 0 && (uint64_t)n > SIZE_MAX / size)) {
+		log_error("%s: dataset %s is too large to read into memory here", path, dataset);
+		e = SHP_ERR_NOMEM;
+		goto out;
+	}
 	void *buf = malloc(n > 0 ? (size_t)n * size : 1);
 	if (!buf) {
 		e = SHP_ERR_NOMEM;

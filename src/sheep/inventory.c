@@ -127,11 +127,12 @@ static void put_time_sync(FILE *f)
 		fputs("time_sync: null\n", f);
 		return;
 	}
+	/* the fields are long on amd64 but long long on armhf with _TIME_BITS=64 */
 	fprintf(f,
-		"time_sync:\n  synchronized: %s\n  max_error_us: %ld\n  estimated_error_us: %ld\n"
+		"time_sync:\n  synchronized: %s\n  max_error_us: %lld\n  estimated_error_us: %lld\n"
 		"  clock_state: %s\n",
-		(state != TIME_ERROR && !(tx.status & STA_UNSYNC)) ? "true" : "false", tx.maxerror,
-		tx.esterror,
+		(state != TIME_ERROR && !(tx.status & STA_UNSYNC)) ? "true" : "false",
+		(long long)tx.maxerror, (long long)tx.esterror,
 		state == TIME_ERROR ? "error"
 		: state == TIME_OK  ? "ok"
 				    : "leap");

@@ -14,6 +14,12 @@
 
 #include "common/log.h"
 
+/*
+ * A 32-bit off_t makes fstat fail with EOVERFLOW past 2 GiB (the reserve is never given back) and
+ * turns the fallocate offset negative (EINVAL): the build must define _FILE_OFFSET_BITS=64.
+ */
+_Static_assert(sizeof(off_t) == 8, "off_t must be 64-bit: build with _FILE_OFFSET_BITS=64");
+
 #define MIB (1024.0 * 1024.0)
 
 uint64_t space_guard_reserve_from_env(void)
@@ -41,8 +47,14 @@ void space_guard_open(struct space_guard *g, const char *path, uint64_t reserve_
 	g->fd = open(path, O_WRONLY | O_CLOEXEC);
 	g->reserve = g->base_reserve = reserve_bytes;
 	g->fallocate_ok = true;
-	if (g->fd < 0)
+	if (g->fd < 0) {
 		log_warn("free-space guard off for %s: %s", path, strerror(errno));
+		return;
+	}
+	/* what the file holds already was not written in the first interval: no 3x of it */
+	struct stat st;
+	if (fstat(g->fd, &st) == 0 && st.st_size > 0)
+		g->last_size = (uint64_t)st.st_size;
 }
 
 static shp_err too_little(const struct space_guard *g, double left_mb, const char *why)
@@ -66,6 +78,8 @@ shp_err space_guard_check(struct space_guard *g, uint64_t file_size)
 	    file_size + g->reserve > (uint64_t)lim.rlim_cur)
 		return too_little(g, ((double)lim.rlim_cur - (double)file_size) / MIB,
 				  "the process' file size limit");
+	if (file_size > (uint64_t)INT64_MAX - g->reserve) /* off_t cannot hold the reserve's end */
+		return too_little(g, 0, "the file is as large as a file offset allows");
 	if (g->fallocate_ok) {
 		if (fallocate(g->fd, FALLOC_FL_KEEP_SIZE, (off_t)file_size, (off_t)g->reserve) == 0)
 			return SHP_OK;

@@ -79,6 +79,13 @@ static void f_time_start(struct ynode_ctx *c, const yaml_node_t *n, const char *
 				    ynode_text(n));
 			return;
 		}
+		if (!time_start_in_range(t)) {
+			ynode_error(c, n, path,
+				    "'%s' lies beyond " SHP_TIME_START_MAX_ISO
+				    ", the last start the recordings' nanosecond timestamps allow",
+				    ynode_text(n));
+			return;
+		}
 		T(b)->has_time_start = true;
 		T(b)->time_start = t;
 		return;

@@ -8,6 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * A 32-bit time_t ends on 2038-01-19: timegm fails for every later time_start and the formatters
+ * print 1901. The build must define _TIME_BITS=64 (armhf; amd64 has it anyway).
+ */
+_Static_assert(sizeof(time_t) == 8, "time_t must be 64-bit: build with _TIME_BITS=64");
+
 static bool read_digits(const char **p, int count, int *value)
 {
 	int v = 0;
@@ -99,17 +105,19 @@ bool parse_iso_datetime(const char *text, double *epoch_s)
 			.tm_min = mi,
 			.tm_sec = ss,
 			.tm_isdst = -1};
-	time_t t;
-	if (has_zone)
-		t = timegm(&tm) - offset_s;
-	else
-		t = mktime(&tm);
+	/* the failure value is checked before the zone offset moves it */
+	time_t t = has_zone ? timegm(&tm) : mktime(&tm);
 	if (t == (time_t)-1)
 		return false;
 	if (tm.tm_mday != day) /* normalised, e.g. 31 February */
 		return false;
-	*epoch_s = (double)t + frac;
+	*epoch_s = (double)(t - offset_s) + frac;
 	return true;
+}
+
+bool time_start_in_range(double epoch_s)
+{
+	return epoch_s < SHP_TIME_START_MAX_S;
 }
 
 static bool parse_iso_duration(const char *p, double *seconds)
@@ -183,7 +191,10 @@ void format_iso_local(int64_t epoch_s, char *buf, size_t len)
 {
 	time_t t = (time_t)epoch_s;
 	struct tm tm;
-	localtime_r(&t, &tm);
+	if (!localtime_r(&t, &tm)) { /* tm_year is an int: EOVERFLOW */
+		snprintf(buf, len, "@%lld", (long long)epoch_s);
+		return;
+	}
 	long off = tm.tm_gmtoff;
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
@@ -197,6 +208,9 @@ void format_file_stamp(int64_t epoch_s, char *buf, size_t len)
 {
 	time_t t = (time_t)epoch_s;
 	struct tm tm;
-	localtime_r(&t, &tm);
+	if (!localtime_r(&t, &tm)) {
+		snprintf(buf, len, "@%lld", (long long)epoch_s);
+		return;
+	}
 	strftime(buf, len, "%Y-%m-%d_%H-%M-%S", &tm);
 }

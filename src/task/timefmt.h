@@ -12,12 +12,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The latest time_start a run can have: 2500-01-01T00:00:00Z. The PRU's timestamps are 64-bit
+ * nanoseconds since the epoch, which run out in July 2554; the margin leaves room for the run's
+ * duration. (shepherd-core's schema allows any datetime up to the year 9999.)
+ */
+#define SHP_TIME_START_MAX_S 16725225600.0
+#define SHP_TIME_START_MAX_ISO "2500-01-01T00:00:00Z"
+
+/* Unix seconds of an ISO 8601 date-time (years 0000-9999); false if it is not one. */
 bool parse_iso_datetime(const char *text, double *epoch_s);
+/* Seconds of a duration in one of the forms above; false if it is none. */
 bool parse_duration_text(const char *text, double *seconds);
 
-/* "2026-11-25 10:00:03+01:00" in local time. */
+/* Whether a run can start at epoch_s: before SHP_TIME_START_MAX_S (NaN is not). */
+bool time_start_in_range(double epoch_s);
+
+/*
+ * "2026-11-25 10:00:03+01:00" in local time; "@<seconds>" for a time the C library cannot break
+ * down (beyond the year 2^31).
+ */
 void format_iso_local(int64_t epoch_s, char *buf, size_t len);
-/* "2026-11-25_10-00-03" in local time, for file names. */
+/* "2026-11-25_10-00-03" in local time, for file names; "@<seconds>" as above. */
 void format_file_stamp(int64_t epoch_s, char *buf, size_t len);
 
 #endif

@@ -37,16 +37,23 @@ static shp_err parse(const char *yaml, struct shp_task *task)
 /* A dump indented under a wrapper, to parse it again; free the result. */
 static char *rewrap(const char *wrapper, const char *dump)
 {
-	char *wrapped = malloc(strlen(wrapper) + strlen(dump) * 2 + 1);
+	size_t wrapper_len = strlen(wrapper), dump_len = strlen(dump);
+	size_t lines = 1; /* at most one more than there are newlines */
+	for (const char *p = dump; *p; p++)
+		lines += *p == '\n';
+	char *wrapped = malloc(wrapper_len + dump_len + 2 * lines + 1);
 	assert_non_null(wrapped);
-	strcpy(wrapped, wrapper);
+	memcpy(wrapped, wrapper, wrapper_len);
+	char *out = wrapped + wrapper_len;
 	for (const char *line = dump; *line;) {
 		const char *end = strchr(line, '\n');
 		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
-		strcat(wrapped, "  ");
-		strncat(wrapped, line, n);
+		memcpy(out, "  ", 2);
+		memcpy(out + 2, line, n);
+		out += 2 + n;
 		line += n;
 	}
+	*out = '\0';
 	return wrapped;
 }
 
@@ -144,6 +151,16 @@ static void wrong_types_and_ranges_are_rejected(void **state)
 	assert_int_equal(parse(WRAP "  output_path: [a, b]\n", &t), SHP_ERR_CONFIG);
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  time_start: tomorrow\n", &t),
 			 SHP_ERR_CONFIG);
+	/* beyond what nanosecond timestamps hold: refused with the limit named */
+	assert_int_equal(
+		parse(WRAP "  output_path: a.h5\n  time_start: 2600-01-01T00:00:00Z\n", &t),
+		SHP_ERR_CONFIG);
+	assert_non_null(strstr(last_error, "2500-01-01T00:00:00Z"));
+	assert_int_equal(parse(WRAP "  output_path: a.h5\n  time_start: 1e12\n", &t),
+			 SHP_ERR_CONFIG);
+	assert_int_equal(
+		parse(WRAP "  output_path: a.h5\n  time_start: 2499-12-31T23:59:59Z\n", &t),
+		SHP_OK);
 	assert_int_equal(
 		parse(WRAP "  output_path: a.h5\n  virtual_harvester: {name: magic}\n", &t),
 		SHP_ERR_CONFIG);
