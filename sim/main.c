@@ -47,8 +47,9 @@ static void usage(FILE *out)
 	      "                      (default 1); timestamps stay on the 10 us grid\n"
 	      "      --seed N        seed of the deterministic signal (default 1)\n"
 	      "      --no-overrun    lock-step: wait while the IV-out ring is more than half\n"
-	      "                      full (uses the sheep's consumer marks), so that a slow\n"
-	      "                      reader (valgrind) loses nothing\n"
+	      "                      full, so that a slow reader (valgrind, qemu) loses\n"
+	      "                      nothing; creates sysfs/sim_lockstep, which tells the\n"
+	      "                      sheep to mark what it consumed (it never does on a node)\n"
 	      "      --emulation loopback|model\n"
 	      "                      what PRU0 does in the emulator mode (default model):\n"
 	      "                      loopback copies each input sample (uV, nA) to the output\n"
@@ -348,7 +349,8 @@ int main(int argc, char **argv)
 
 	struct sim_sysfs sysfs = {.inotify_fd = -1};
 	uint8_t *mem = map_memory(mem_path);
-	if (!mem || sim_sysfs_create(&sysfs, sysfs_dir) != 0 || write_memory_files(&sysfs) != 0) {
+	if (!mem || sim_sysfs_create(&sysfs, sysfs_dir) != 0 || write_memory_files(&sysfs) != 0 ||
+	    (pru.lockstep && sim_sysfs_publish(&sysfs, SHP_SYSFS_SIM_LOCKSTEP, "1") != 0)) {
 		fprintf(stderr, "shepherd-pru-sim: cannot set up %s: %s\n", root, strerror(errno));
 		unlink(pid_path);
 		return 1;

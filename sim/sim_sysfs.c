@@ -1,6 +1,8 @@
 /* sim_sysfs.c - atomic publishing of sysfs-like files and inotify of outside writes and reads. */
 #include "sim_sysfs.h"
 
+#include "pru/shepherd_abi.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,6 +35,7 @@ static const char *const removable[] = {"state",
 					"sync/error",
 					"sync/error_sum",
 					"sync/correction",
+					SHP_SYSFS_SIM_LOCKSTEP,
 					NULL};
 
 int sim_sysfs_create(struct sim_sysfs *s, const char *dir)

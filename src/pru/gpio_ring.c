@@ -12,9 +12,7 @@
 
 static uint64_t slot_ts(const struct gpio_reader *r, uint32_t slot)
 {
-	uint64_t t;
-	memcpy(&t, r->ring + SHP_GPIO_TS_OFF + (size_t)slot * 8, 8);
-	return t;
+	return pru_mem_load_u64(r->ring + SHP_GPIO_TS_OFF + (size_t)slot * 8);
 }
 
 static void lose(struct gpio_reader *r, uint64_t lost, uint64_t before_ts, bool lower_bound)
@@ -38,7 +36,7 @@ void gpio_reader_init(struct gpio_reader *r, uint8_t *ring, gpio_gap_fn on_gap, 
 
 static bool load_index(struct gpio_reader *r, uint32_t *idx)
 {
-	*idx = shm_load_u32(r->ring + SHP_GPIO_IDX_OFF);
+	*idx = pru_mem_load_u32(r->ring + SHP_GPIO_IDX_OFF);
 	if (*idx < N)
 		return true;
 	if (!r->warned_index)
@@ -49,7 +47,7 @@ static bool load_index(struct gpio_reader *r, uint32_t *idx)
 
 uint32_t gpio_available(const struct gpio_reader *r)
 {
-	uint32_t idx = shm_load_u32(r->ring + SHP_GPIO_IDX_OFF);
+	uint32_t idx = pru_mem_load_u32(r->ring + SHP_GPIO_IDX_OFF);
 	return idx < N ? (idx + N - r->next) % N : 0;
 }
 
@@ -77,14 +75,14 @@ shp_err gpio_read(struct gpio_reader *r, uint64_t *ts, uint16_t *value, uint32_t
 
 	const uint8_t *src_ts = r->ring + SHP_GPIO_TS_OFF + (size_t)r->next * 8;
 	const uint8_t *src_val = r->ring + SHP_GPIO_MASK_OFF + (size_t)r->next * 2;
-	memcpy(ts, src_ts, (size_t)count * 8);
-	memcpy(value, src_val, (size_t)count * 2);
+	pru_mem_copy_from(ts, src_ts, (size_t)count * 8);
+	pru_mem_copy_from(value, src_val, (size_t)count * 2);
 	uint64_t tail_ts = ts[count - 1]; /* the lap check's witness for the next read */
 	if (r->copy_hook)
 		r->copy_hook(r->copy_hook_ctx);
 
 	/* slots PRU1 wrote during the copy, plus the one it may be writing: did they reach ours? */
-	uint32_t i2 = shm_load_u32(r->ring + SHP_GPIO_IDX_OFF);
+	uint32_t i2 = pru_mem_load_u32(r->ring + SHP_GPIO_IDX_OFF);
 	uint32_t moved = i2 < N ? (i2 + N - i1) % N : 0;
 	int64_t overwritten = (int64_t)avail + moved + 1 - N;
 	uint32_t skip = 0;

@@ -16,7 +16,7 @@ void iv_in_writer_init(struct iv_in_writer *w, uint8_t *ring)
 
 uint64_t iv_in_update(struct iv_in_writer *w)
 {
-	uint32_t idx = shm_load_u32(w->ring + SHP_IV_INP_IDX_PRU_OFF);
+	uint32_t idx = pru_mem_load_u32(w->ring + SHP_IV_INP_IDX_PRU_OFF);
 	if (idx == SHP_IDX_OUT_OF_BOUND && !w->pru_started)
 		return 0;
 	if (idx >= N) {
@@ -62,12 +62,12 @@ shp_err iv_in_write(struct iv_in_writer *w, const struct shp_iv_sample *s, uint3
 		uint32_t part = N - w->next;
 		if (part > n)
 			part = n;
-		memcpy(base + (size_t)w->next * sizeof(*s), s, (size_t)part * sizeof(*s));
+		pru_mem_copy_to(base + (size_t)w->next * sizeof(*s), s, (size_t)part * sizeof(*s));
 		w->next = (w->next + part) % N;
 		w->written += part;
 		s += part;
 		n -= part;
-		shm_store_u32(w->ring + SHP_IV_INP_IDX_SYS_OFF, w->next);
+		pru_mem_store_u32(w->ring + SHP_IV_INP_IDX_SYS_OFF, w->next);
 		if (w->next == 0)
 			SHP_TRY(shm_check_ring_canary(w->ring, SHP_RING_IV_INP));
 	}

@@ -1,6 +1,7 @@
 /* iv_out_ring.c - copy, tear check and timestamp check of the IV output ring. */
 #include "pru/iv_out_ring.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -57,7 +58,6 @@ void iv_out_reader_init(struct iv_out_reader *r, uint8_t *ring, uint64_t first_t
 {
 	memset(r, 0, sizeof(*r));
 	r->ring = ring;
-	r->marks = true;
 	r->check.expected = first_ts;
 	r->check.stats = &r->stats;
 	r->check.on_anomaly = on_anomaly;
@@ -66,7 +66,7 @@ void iv_out_reader_init(struct iv_out_reader *r, uint8_t *ring, uint64_t first_t
 
 uint32_t iv_out_available(struct iv_out_reader *r)
 {
-	uint32_t idx = shm_load_u32(r->ring + SHP_IV_OUT_IDX_OFF);
+	uint32_t idx = pru_mem_load_u32(r->ring + SHP_IV_OUT_IDX_OFF);
 	if (idx >= N) {
 		if (!r->warned_index)
 			log_warn("IV-out idx_pru is %u, outside the ring of %u samples: waiting",
@@ -78,41 +78,25 @@ uint32_t iv_out_available(struct iv_out_reader *r)
 }
 
 /*
- * Copies count samples from ring slot from and checks their timestamps in the same pass: the
- * result is 0 when ts[k] == expected + k * 10 us for every k. One pass instead of a copy and a
- * check; the loop is kept a loop (GCC would otherwise turn the copies into memcpy calls, whose
- * `rep movsb` also makes valgrind's instruction counts meaningless).
+ * Copies count samples from ring slot from, with wide loads (pru_mem.h); the timestamps are
+ * checked in the same pass. Returns true when ts[k] == expected + k * 10 us for every k.
  */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-#endif
-static uint64_t
-copy_checked(const uint8_t *ring, uint32_t from, uint32_t count, uint64_t *ts, uint32_t *v,
-	     uint32_t *i, uint64_t expected)
+static bool copy_samples(const uint8_t *ring, uint32_t from, uint32_t count, uint64_t *ts,
+			 uint32_t *v, uint32_t *i, uint64_t expected)
 {
-	const uint8_t *src_ts = ring + SHP_IV_OUT_TS_OFF + (size_t)from * 8;
-	const uint8_t *src_v = ring + SHP_IV_OUT_V_OFF + (size_t)from * 4;
-	const uint8_t *src_i = ring + SHP_IV_OUT_I_OFF + (size_t)from * 4;
-	uint64_t mismatch = 0;
-	for (uint32_t k = 0; k < count; k++) {
-		uint64_t t;
-		memcpy(&t, src_ts + (size_t)k * 8, 8);
-		memcpy(&v[k], src_v + (size_t)k * 4, 4);
-		memcpy(&i[k], src_i + (size_t)k * 4, 4);
-		ts[k] = t;
-		mismatch |= t ^ (expected + (uint64_t)k * SHP_SAMPLE_INTERVAL_NS);
-	}
-	return mismatch;
+	pru_mem_copy_from(v, ring + SHP_IV_OUT_V_OFF + (size_t)from * 4, (size_t)count * 4);
+	pru_mem_copy_from(i, ring + SHP_IV_OUT_I_OFF + (size_t)from * 4, (size_t)count * 4);
+	return pru_mem_copy_ts_seq(ts, ring + SHP_IV_OUT_TS_OFF + (size_t)from * 8, count, expected,
+				   SHP_SAMPLE_INTERVAL_NS);
 }
 
+/* Lock-step with the simulator only (see SHP_IV_OUT_MARK_INTERVAL): never on a node. */
 static void clear_marks(struct iv_out_reader *r, uint32_t from, uint32_t count)
 {
 	uint32_t first = (from + SHP_IV_OUT_MARK_INTERVAL - 1) / SHP_IV_OUT_MARK_INTERVAL *
 			 SHP_IV_OUT_MARK_INTERVAL;
-	for (uint64_t k = first; k < (uint64_t)from + count; k += SHP_IV_OUT_MARK_INTERVAL) {
-		uint8_t *slot = r->ring + SHP_IV_OUT_TS_OFF + (size_t)(k % N) * 8;
-		__atomic_store_n((uint64_t *)(void *)slot, 0, __ATOMIC_RELAXED);
-	}
+	for (uint64_t k = first; k < (uint64_t)from + count; k += SHP_IV_OUT_MARK_INTERVAL)
+		pru_mem_store_u64(r->ring + SHP_IV_OUT_TS_OFF + (size_t)(k % N) * 8, 0);
 }
 
 shp_err iv_out_read(struct iv_out_reader *r, uint64_t *ts, uint32_t *v, uint32_t *i, uint32_t cap,
@@ -127,17 +111,20 @@ shp_err iv_out_read(struct iv_out_reader *r, uint64_t *ts, uint32_t *v, uint32_t
 	uint32_t start = r->next;
 	uint32_t first = N - start < count ? N - start : count;
 	uint64_t expected = r->check.expected;
-	uint64_t mismatch = copy_checked(r->ring, start, first, ts, v, i, expected);
+	bool in_sequence = copy_samples(r->ring, start, first, ts, v, i, expected);
 	if (first < count)
-		mismatch |=
-			copy_checked(r->ring, 0, count - first, ts + first, v + first, i + first,
+		in_sequence &=
+			copy_samples(r->ring, 0, count - first, ts + first, v + first, i + first,
 				     expected + (uint64_t)first * SHP_SAMPLE_INTERVAL_NS);
 
-	/* PRU0 writes in ring order: if the oldest copied slot is unchanged, nothing was torn */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	uint64_t again = shm_load_u64(r->ring + SHP_IV_OUT_TS_OFF + (size_t)start * 8);
+	if (r->copy_hook)
+		r->copy_hook(r->copy_hook_ctx);
+	/* PRU0 writes in ring order: if the oldest copied slot is unchanged (both halves, see
+	 * pru_mem.h), it did not reach any slot of the copy */
+	pru_mem_barrier();
+	uint64_t again = pru_mem_load_u64(r->ring + SHP_IV_OUT_TS_OFF + (size_t)start * 8);
 	if (again != ts[0]) {
-		uint32_t idx = shm_load_u32(r->ring + SHP_IV_OUT_IDX_OFF) % N;
+		uint32_t idx = pru_mem_load_u32(r->ring + SHP_IV_OUT_IDX_OFF) % N;
 		r->stats.overruns++;
 		report(&r->check, IV_ANOMALY_OVERRUN, r->check.expected, again, count);
 		/* resume half a ring behind the writer; the timestamps will tell how much is lost
@@ -150,7 +137,7 @@ shp_err iv_out_read(struct iv_out_reader *r, uint64_t *ts, uint32_t *v, uint32_t
 		clear_marks(r, start, count);
 	r->next = (start + count) % N;
 
-	if (mismatch == 0) { /* the whole block continues the sequence */
+	if (in_sequence) { /* the whole block continues the sequence */
 		r->check.expected = expected + (uint64_t)count * SHP_SAMPLE_INTERVAL_NS;
 		*n = count;
 	} else {

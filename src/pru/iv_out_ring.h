@@ -53,8 +53,10 @@ struct iv_out_reader {
 	uint32_t next; /* ring index of the next sample to read */
 	struct iv_ts_check check;
 	struct iv_stats stats;
-	bool marks;        /* clear consumer marks (see shepherd_abi.h) */
+	bool marks;        /* clear consumer marks: only for the simulator's lock-step (off) */
 	bool warned_index; /* logged an out-of-range idx_pru once */
+	void (*copy_hook)(void *ctx); /* tests only: runs between the copy and its check */
+	void *copy_hook_ctx;
 };
 
 /* ring: start of the IV-out struct; first_ts: timestamp the first sample must carry. */

@@ -37,35 +37,24 @@ shp_err shm_check_layout(const struct shp_mem_layout *layout)
 {
 	for (int r = 0; r < SHP_RING_COUNT; r++) {
 		if (layout->size[r] != ring_sizes[r]) {
-			log_error("memory/%s_size is %llu bytes, but this sheep expects %llu: the "
-				  "PRU "
-				  "firmware and the sheep disagree on the ring layout",
+			log_error("memory/%s_size is %llu bytes, this sheep expects %llu: "
+				  "the PRU firmware and the sheep disagree on the ring layout",
 				  ring_names[r], (unsigned long long)layout->size[r],
 				  (unsigned long long)ring_sizes[r]);
 			return SHP_ERR_MEMORY;
 		}
 	}
+	/* the firmware keeps the four rings in one struct: each follows the previous directly */
 	for (int r = 1; r < SHP_RING_COUNT; r++) {
 		uint64_t prev_end = layout->address[r - 1] + layout->size[r - 1];
-		if (layout->address[r] < prev_end) {
-			log_error("memory/%s_address 0x%llx overlaps %s (ends at 0x%llx)",
-				  ring_names[r], (unsigned long long)layout->address[r],
-				  ring_names[r - 1], (unsigned long long)prev_end);
+		if (layout->address[r] != prev_end) {
+			log_error(
+				"memory/%s_address is 0x%llx, but %s ends at 0x%llx: the rings do "
+				"not lie back to back as this sheep's ABI has them",
+				ring_names[r], (unsigned long long)layout->address[r],
+				ring_names[r - 1], (unsigned long long)prev_end);
 			return SHP_ERR_MEMORY;
 		}
-	}
-	if (layout->address[SHP_RING_IV_OUT] !=
-	    layout->address[SHP_RING_IV_INP] + SHP_IV_INP_SIZE) {
-		log_error(
-			"memory/iv_out_address does not follow iv_inp directly: unexpected layout");
-		return SHP_ERR_MEMORY;
-	}
-	uint64_t span = layout->address[SHP_RING_UTIL] + layout->size[SHP_RING_UTIL] -
-			layout->address[SHP_RING_IV_INP];
-	if (span > 64ull * 1024 * 1024) {
-		log_error("the rings span %llu bytes, more than the 64 MiB a carve-out can have",
-			  (unsigned long long)span);
-		return SHP_ERR_MEMORY;
 	}
 	if (layout->address[SHP_RING_IV_INP] % 8 != 0) {
 		log_error("memory/iv_inp_address 0x%llx is not 8-byte aligned",
@@ -119,20 +108,20 @@ void shm_init_rings(struct shp_shm *shm, unsigned used)
 {
 	uint8_t *inp = shm->ring[SHP_RING_IV_INP];
 	if (used & SHM_RING_BIT(SHP_RING_IV_INP)) {
-		memset(inp + SHP_IV_INP_SAMPLE_OFF, 0,
-		       SHP_IV_INP_CANARY_OFF - SHP_IV_INP_SAMPLE_OFF);
+		pru_mem_zero(inp + SHP_IV_INP_SAMPLE_OFF,
+			     SHP_IV_INP_CANARY_OFF - SHP_IV_INP_SAMPLE_OFF);
 		/* "nothing read yet", as after a firmware boot: the pre-fill must not depend on
 		 * where a previous run left PRU0's read index */
-		shm_store_u32(inp + SHP_IV_INP_IDX_PRU_OFF, SHP_IDX_OUT_OF_BOUND);
+		pru_mem_store_u32(inp + SHP_IV_INP_IDX_PRU_OFF, SHP_IDX_OUT_OF_BOUND);
 	}
-	shm_store_u32(inp + SHP_IV_INP_IDX_SYS_OFF, SHP_IDX_OUT_OF_BOUND);
+	pru_mem_store_u32(inp + SHP_IV_INP_IDX_SYS_OFF, SHP_IDX_OUT_OF_BOUND);
 	/* the index word is the first 4 bytes of each output ring, the samples follow it */
 	for (int r = SHP_RING_IV_OUT; r < SHP_RING_COUNT; r++) {
 		size_t len = (used & SHM_RING_BIT(r)) ? canary_offsets[r] : sizeof(uint32_t);
-		memset(shm->ring[r], 0, len);
+		pru_mem_zero(shm->ring[r], len);
 	}
 	for (int r = 0; r < SHP_RING_COUNT; r++)
-		shm_store_u32(shm->ring[r] + canary_offsets[r], SHP_CANARY_VALUE_U32);
+		pru_mem_store_u32(shm->ring[r] + canary_offsets[r], SHP_CANARY_VALUE_U32);
 }
 
 shp_err shm_check_canary(const struct shp_shm *shm, enum shp_ring_id id)
@@ -142,7 +131,7 @@ shp_err shm_check_canary(const struct shp_shm *shm, enum shp_ring_id id)
 
 shp_err shm_check_ring_canary(const uint8_t *ring, enum shp_ring_id id)
 {
-	uint32_t v = shm_load_u32(ring + canary_offsets[id]);
+	uint32_t v = pru_mem_load_u32(ring + canary_offsets[id]);
 	if (v != SHP_CANARY_VALUE_U32) {
 		log_error("canary of the %s ring is damaged (0x%08x instead of 0x%08x): something "
 			  "wrote past the ring",

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "pru/pru_mem.h"
 #include "pru/sysfs.h"
 
 enum shp_ring_id { SHP_RING_IV_INP, SHP_RING_IV_OUT, SHP_RING_GPIO, SHP_RING_UTIL, SHP_RING_COUNT };
@@ -32,7 +33,8 @@ const char *shp_ring_name(enum shp_ring_id id);
 /* Reads memory/ *_address and *_size from sysfs and checks them (shm_check_layout). */
 shp_err shm_discover(const struct shp_sysfs *s, struct shp_mem_layout *layout);
 
-/* Checks sizes against the ABI and that the rings lie back to back without overlap. */
+/* Checks sizes against the ABI and that the rings lie back to back in the ABI's order, as the
+ * firmware lays them out in its one carve-out struct. */
 shp_err shm_check_layout(const struct shp_mem_layout *layout);
 
 /* Maps the carve-out from the memory device (file offset = physical address). */
@@ -57,21 +59,5 @@ shp_err shm_check_canary(const struct shp_shm *shm, enum shp_ring_id id);
 
 /* The same for one ring given by its start (for the ring readers and writers). */
 shp_err shm_check_ring_canary(const uint8_t *ring, enum shp_ring_id id);
-
-/* Atomic accessors for the index words shared with the PRU. */
-static inline uint32_t shm_load_u32(const uint8_t *p)
-{
-	return __atomic_load_n((const uint32_t *)(const void *)p, __ATOMIC_ACQUIRE);
-}
-
-static inline void shm_store_u32(uint8_t *p, uint32_t v)
-{
-	__atomic_store_n((uint32_t *)(void *)p, v, __ATOMIC_RELEASE);
-}
-
-static inline uint64_t shm_load_u64(const uint8_t *p)
-{
-	return __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
-}
 
 #endif

@@ -34,10 +34,12 @@
 #define SHP_CANARY_VALUE_U32 0xDEBAC1E5u
 
 /*
- * Consumer marks (a convention of this implementation, harmless on hardware): after the sheep has
- * consumed IV-out samples it clears the timestamp of every consumed slot whose index is a multiple
- * of SHP_IV_OUT_MARK_INTERVAL. The real PRU ignores this; shepherd-pru-sim's lock-step mode
- * (--no-overrun) reads it to wait while the ring is more than half full.
+ * Consumer marks, a convention between the sheep and shepherd-pru-sim only: in lock-step
+ * (--no-overrun, for measurements under an instruction counter) the simulator creates the sysfs
+ * file SHP_SYSFS_SIM_LOCKSTEP, which the kernel module never has; only then does the sheep,
+ * after consuming IV-out samples, clear the timestamp of every consumed slot whose index is a
+ * multiple of SHP_IV_OUT_MARK_INTERVAL, and the simulator waits while the mark half a ring
+ * ahead of its write position is still set. On a node the sheep never writes into PRU0's ring.
  */
 #define SHP_IV_OUT_MARK_INTERVAL 1000u
 
@@ -212,5 +214,6 @@ enum shp_pru_msg_type {
 #define SHP_SYSFS_AUX_VOLTAGE "dac_auxiliary_voltage_raw"
 #define SHP_SYSFS_PRU0_FW "pru0_firmware"
 #define SHP_SYSFS_PRU1_FW "pru1_firmware"
+#define SHP_SYSFS_SIM_LOCKSTEP "sim_lockstep" /* the simulator's alone, see consumer marks */
 
 #endif /* SHEPHERD_ABI_H */

@@ -83,6 +83,12 @@ bool parse_u64_strict(const char *text, uint64_t *value)
 	return true;
 }
 
+bool sysfs_has(const struct shp_sysfs *s, const char *name)
+{
+	char path[PATH_MAX + 64];
+	return sysfs_path(s, name, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
+}
+
 shp_err sysfs_read_u64(const struct shp_sysfs *s, const char *name, uint64_t *value)
 {
 	char buf[64];

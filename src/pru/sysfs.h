@@ -31,6 +31,8 @@ shp_err sysfs_open(struct shp_sysfs *s, const char *root);
 /* Reads a file, strips trailing white space. */
 shp_err sysfs_read(const struct shp_sysfs *s, const char *name, char *buf, size_t len);
 shp_err sysfs_read_u64(const struct shp_sysfs *s, const char *name, uint64_t *value);
+/* Whether the file exists (for files only some implementations have). */
+bool sysfs_has(const struct shp_sysfs *s, const char *name);
 shp_err sysfs_write(const struct shp_sysfs *s, const char *name, const char *text);
 shp_err sysfs_write_u64(const struct shp_sysfs *s, const char *name, uint64_t value);
 

@@ -19,7 +19,7 @@ void util_reader_init(struct util_reader *r, uint8_t *ring)
 static uint32_t ring_u32(const uint8_t *ring, uint32_t off, uint32_t k)
 {
 	uint32_t v;
-	memcpy(&v, ring + off + (size_t)k * 4, 4);
+	pru_mem_copy_from(&v, ring + off + (size_t)k * 4, 4);
 	return v;
 }
 
@@ -30,15 +30,14 @@ static uint16_t clamp_u16(uint64_t v)
 
 uint32_t util_read(struct util_reader *r, struct util_row *rows, uint32_t cap)
 {
-	uint32_t idx = shm_load_u32(r->ring + SHP_UTIL_IDX_OFF);
+	uint32_t idx = pru_mem_load_u32(r->ring + SHP_UTIL_IDX_OFF);
 	if (idx >= N)
 		return 0;
 	uint32_t avail = (idx + N - r->next) % N;
 	uint32_t count = avail < cap ? avail : cap;
 	for (uint32_t k = 0; k < count; k++) {
 		uint32_t slot = (r->next + k) % N;
-		uint64_t ts;
-		memcpy(&ts, r->ring + SHP_UTIL_TS_OFF + (size_t)slot * 8, 8);
+		uint64_t ts = pru_mem_load_u64(r->ring + SHP_UTIL_TS_OFF + (size_t)slot * 8);
 		uint32_t p0max = ring_u32(r->ring, SHP_UTIL_P0_MAX_OFF, slot);
 		uint32_t p0sum = ring_u32(r->ring, SHP_UTIL_P0_SUM_OFF, slot);
 		uint32_t p0cnt = ring_u32(r->ring, SHP_UTIL_P0_COUNT_OFF, slot);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/stop.h"
 #include "h5/h5_reader.h"
@@ -331,6 +332,10 @@ static shp_err set_up(struct run *h, struct run_result *res)
 	if (h->emu)
 		SHP_TRY(run_feed_input(h)); /* the zeros after a short input's end */
 	iv_out_reader_init(&h->iv, h->shm.ring[SHP_RING_IV_OUT], h->start_ns, run_on_anomaly, h);
+	h->iv.marks = sysfs_has(&h->sysfs, SHP_SYSFS_SIM_LOCKSTEP);
+	if (h->iv.marks)
+		log_info(
+			"the simulator runs in lock-step: consumed samples are marked in its ring");
 	util_reader_init(&h->util, h->shm.ring[SHP_RING_UTIL]);
 	gpio_reader_init(&h->gpio, h->shm.ring[SHP_RING_GPIO], run_on_gpio_gap, h);
 	if (h->emu && h->task->uart_logging.present)
@@ -404,17 +409,6 @@ static double cpu_seconds(void)
 	       ru.ru_stime.tv_usec / 1e6;
 }
 
-static uint64_t file_size(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	fclose(f);
-	return size > 0 ? (uint64_t)size : 0;
-}
-
 /* Stops the PRU, completes and closes the file, checks the canaries; returns the run's result. */
 static shp_err finish(struct run *h, shp_err e, struct run_result *res)
 {
@@ -463,7 +457,7 @@ static shp_err finish(struct run *h, shp_err e, struct run_result *res)
 			res->path[0] = '\0';
 		}
 		if (res->path[0])
-			res->file_bytes = file_size(res->path);
+			res->file_bytes = fs_file_size(res->path);
 	}
 	if (h->shm.map)
 		shm_unmap(&h->shm);

@@ -162,3 +162,29 @@ def test_sigint_before_the_start_leaves_no_file(sim, tmp_path):
     assert proc.returncode == 4, err
     assert not (tmp_path / "early.h5").exists()
     assert (sim.sysfs / "state").read_text() == "idle"
+
+
+def ring_mark_slots(sim, count):
+    """Timestamps of IV-out slots 0, 1000, 2000, ... as they are in the simulator's memory."""
+    address = int((sim.sysfs / "memory" / "iv_out_address").read_text())
+    data = np.memmap(sim.mem, dtype=np.uint8, mode="r", offset=address + 4,
+                     shape=(count * 1000 * 8,))
+    return data.view(np.uint64)[::1000].copy()
+
+
+def test_consumer_marks_only_in_lockstep(sim_factory, tmp_path):
+    # On a node (no sysfs/sim_lockstep) the sheep never writes into PRU0's ring; only the
+    # simulator's lock-step asks for marks, and then every consumed mark slot is cleared.
+    for lockstep in (False, True):
+        sim = sim_factory(*(["--no-overrun"] if lockstep else []))
+        assert (sim.sysfs / "sim_lockstep").exists() == lockstep
+        res, path = harvest(sim, tmp_path, 2, output_path=str(tmp_path / f"m{lockstep}.h5"))
+        assert res.returncode == 0, res.stderr
+        assert ("lock-step" in res.stderr) == lockstep, res.stderr
+        with h5py.File(path, "r") as f:
+            assert len(f["data/time"]) == 200_000
+        marks = ring_mark_slots(sim, 190)  # all consumed: the run took 200 000 samples
+        if lockstep:
+            assert (marks == 0).all(), marks
+        else:
+            assert (marks != 0).all(), marks

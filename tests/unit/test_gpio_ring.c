@@ -45,7 +45,7 @@ static int setup(void **state)
 		return -1;
 	memset(f->mem, 0, SHP_GPIO_SIZE + 8);
 	f->ring = f->mem + 4; /* the u64 array 8-byte aligned, as in the carve-out */
-	shm_store_u32(f->ring + SHP_GPIO_CANARY_OFF, SHP_CANARY_VALUE_U32);
+	pru_mem_store_u32(f->ring + SHP_GPIO_CANARY_OFF, SHP_CANARY_VALUE_U32);
 	gpio_reader_init(&f->r, f->ring, on_gap, f);
 	*state = f;
 	return 0;
@@ -76,7 +76,7 @@ static void produce(struct fixture *f, uint64_t n, bool publish)
 		f->produced++;
 	}
 	if (publish)
-		shm_store_u32(f->ring + SHP_GPIO_IDX_OFF, f->cursor);
+		pru_mem_store_u32(f->ring + SHP_GPIO_IDX_OFF, f->cursor);
 }
 
 /* Reads everything available; checks each event continues from *next_k; returns the count. */
@@ -199,7 +199,7 @@ static void damaged_canary_fails_at_the_wrap(void **state)
 	struct fixture *f = *state;
 	shp_log_set_console_level(SHP_LOG_CRITICAL + 1);
 	uint64_t next = 0;
-	shm_store_u32(f->ring + SHP_GPIO_CANARY_OFF, 0xBAD);
+	pru_mem_store_u32(f->ring + SHP_GPIO_CANARY_OFF, 0xBAD);
 	produce(f, N - 10, true);
 	assert_int_equal(drain(f, &next), N - 10);
 	produce(f, 20, true);

@@ -27,8 +27,8 @@ static int setup(void **state)
 	f->buf = calloc(N, sizeof(*f->buf));
 	if (!f || !f->ring || !f->buf)
 		return -1;
-	shm_store_u32(f->ring + SHP_IV_INP_IDX_PRU_OFF, SHP_IDX_OUT_OF_BOUND);
-	shm_store_u32(f->ring + SHP_IV_INP_CANARY_OFF, SHP_CANARY_VALUE_U32);
+	pru_mem_store_u32(f->ring + SHP_IV_INP_IDX_PRU_OFF, SHP_IDX_OUT_OF_BOUND);
+	pru_mem_store_u32(f->ring + SHP_IV_INP_CANARY_OFF, SHP_CANARY_VALUE_U32);
 	for (uint32_t k = 0; k < N; k++)
 		f->buf[k] = (struct shp_iv_sample){k, ~k};
 	iv_in_writer_init(&f->w, f->ring);
@@ -48,7 +48,7 @@ static int teardown(void **state)
 /* PRU0 has read up to and including ring slot `slot`. */
 static void pru_read(struct fixture *f, uint32_t slot)
 {
-	shm_store_u32(f->ring + SHP_IV_INP_IDX_PRU_OFF, slot);
+	pru_mem_store_u32(f->ring + SHP_IV_INP_IDX_PRU_OFF, slot);
 }
 
 static struct shp_iv_sample slot_value(const struct fixture *f, uint32_t slot)
@@ -64,7 +64,7 @@ static void prefill_takes_all_but_one_slot(void **state)
 	assert_int_equal(iv_in_update(&f->w), 0);
 	assert_int_equal(iv_in_free(&f->w), N - 1);
 	assert_int_equal(iv_in_write(&f->w, f->buf, 1040000), SHP_OK);
-	assert_int_equal(shm_load_u32(f->ring + SHP_IV_INP_IDX_SYS_OFF), 1040000);
+	assert_int_equal(pru_mem_load_u32(f->ring + SHP_IV_INP_IDX_SYS_OFF), 1040000);
 	assert_int_equal(iv_in_free(&f->w), N - 1 - 1040000);
 	assert_int_equal(slot_value(f, 12345).voltage, 12345);
 	assert_int_equal(slot_value(f, 12345).current, ~12345u);
@@ -124,7 +124,7 @@ static void damaged_canary_fails_at_the_wrap(void **state)
 {
 	struct fixture *f = *state;
 	shp_log_set_console_level(SHP_LOG_CRITICAL + 1);
-	shm_store_u32(f->ring + SHP_IV_INP_CANARY_OFF, 0);
+	pru_mem_store_u32(f->ring + SHP_IV_INP_CANARY_OFF, 0);
 	assert_int_equal(iv_in_write(&f->w, f->buf, 1000), SHP_OK);
 	pru_read(f, N - 2);
 	iv_in_update(&f->w);

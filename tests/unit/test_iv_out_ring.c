@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,7 +107,7 @@ static uint8_t *new_ring(void)
 	assert_non_null(mem);
 	memset(mem, 0, SHP_IV_OUT_SIZE + 8);
 	uint8_t *ring = mem + 4;
-	shm_store_u32(ring + SHP_IV_OUT_CANARY_OFF, SHP_CANARY_VALUE_U32);
+	pru_mem_store_u32(ring + SHP_IV_OUT_CANARY_OFF, SHP_CANARY_VALUE_U32);
 	return ring;
 }
 
@@ -125,16 +126,18 @@ static void pru_write(uint8_t *ring, uint32_t slot, uint32_t count, uint64_t ts0
 		memcpy(ring + SHP_IV_OUT_TS_OFF + (size_t)s * 8, &ts, 8);
 		memcpy(ring + SHP_IV_OUT_V_OFF + (size_t)s * 4, &v, 4);
 		memcpy(ring + SHP_IV_OUT_I_OFF + (size_t)s * 4, &i, 4);
-		shm_store_u32(ring + SHP_IV_OUT_IDX_OFF, s);
+		pru_mem_store_u32(ring + SHP_IV_OUT_IDX_OFF, s);
 	}
 }
 
-static void reads_across_the_ring_end(void **state)
+/* Reads 299 samples across the ring end; with marks, the simulator's lock-step convention. */
+static void read_across_the_ring_end(bool marks)
 {
-	(void)state;
 	uint8_t *ring = new_ring();
 	struct iv_out_reader r;
 	iv_out_reader_init(&r, ring, T0, NULL, NULL);
+	assert_false(r.marks); /* off unless the simulator asks for them */
+	r.marks = marks;
 	r.next = N - 100;
 	pru_write(ring, N - 100, 300, T0);
 	/* idx_pru names the sample just written: it is not counted yet */
@@ -152,13 +155,68 @@ static void reads_across_the_ring_end(void **state)
 	}
 	assert_int_equal(r.next, 199);
 	assert_int_equal(r.stats.delivered, 299);
-	/* consumer mark at slot 0 cleared, unconsumed slot 199 untouched */
-	uint64_t slot0, slot199;
-	memcpy(&slot0, ring + SHP_IV_OUT_TS_OFF, 8);
-	memcpy(&slot199, ring + SHP_IV_OUT_TS_OFF + 199 * 8, 8);
-	assert_true(slot0 == 0);
-	assert_true(slot199 == T0 + 299 * DT);
+	/* with marks the consumed slot 0 is cleared, else the ring is left exactly as PRU0 wrote
+	 * it; the unconsumed slot 199 is untouched either way */
+	for (uint32_t k = 0; k < 300; k++) {
+		uint32_t slot = (N - 100 + k) % N;
+		uint64_t t = pru_mem_load_u64(ring + SHP_IV_OUT_TS_OFF + (size_t)slot * 8);
+		uint64_t want = marks && slot % SHP_IV_OUT_MARK_INTERVAL == 0 && k < 299
+					? 0
+					: T0 + (uint64_t)k * DT;
+		assert_true(t == want);
+	}
 	free_ring(ring);
+}
+
+static void reads_across_the_ring_end(void **state)
+{
+	(void)state;
+	read_across_the_ring_end(false);
+}
+
+static void marks_only_when_asked(void **state)
+{
+	(void)state;
+	read_across_the_ring_end(true);
+}
+
+/* PRU0 came round during the copy and has written one half of the first slot's timestamp. */
+struct tear {
+	uint8_t *ring;
+	int word; /* 0: the low word written, 1: the high word */
+};
+
+static void tear_first_slot(void *ctx)
+{
+	struct tear *t = ctx;
+	uint8_t *slot = t->ring + SHP_IV_OUT_TS_OFF;
+	uint64_t lapped = pru_mem_load_u64(slot) + (uint64_t)N * DT; /* one lap later */
+	uint32_t half = t->word ? (uint32_t)(lapped >> 32) : (uint32_t)lapped;
+	pru_mem_store_u32(slot + 4 * t->word, half);
+}
+
+static void torn_copy_is_discarded(void **state)
+{
+	(void)state;
+	for (int word = 0; word < 2; word++) {
+		uint8_t *ring = new_ring();
+		struct seen seen = {0};
+		struct tear tear = {ring, word};
+		struct iv_out_reader r;
+		iv_out_reader_init(&r, ring, T0, record_anomaly, &seen);
+		r.copy_hook = tear_first_slot;
+		r.copy_hook_ctx = &tear;
+		pru_write(ring, 0, 1000, T0);
+		static uint64_t ts[1000];
+		static uint32_t v[1000], i[1000];
+		uint32_t n = 1;
+		assert_int_equal(iv_out_read(&r, ts, v, i, 1000, &n), SHP_OK);
+		assert_int_equal(n, 0);
+		assert_int_equal(r.stats.overruns, 1);
+		assert_int_equal(seen.last_kind, IV_ANOMALY_OVERRUN);
+		assert_int_equal(r.stats.delivered, 0);
+		free_ring(ring);
+	}
 }
 
 static void cap_limits_a_read(void **state)
@@ -192,6 +250,7 @@ static void lapped_reader_counts_the_gap(void **state)
 		assert_int_equal(iv_out_read(&r, ts, v, i, N, &n), SHP_OK);
 		total += n;
 	} while (n > 0);
+	assert_true(total == r.stats.delivered);
 	assert_true(r.stats.lost > 0);
 	/* every sample is either delivered or counted as lost, nothing twice */
 	assert_true(r.stats.delivered + r.stats.lost == r.check.expected / DT - T0 / DT);
@@ -206,7 +265,7 @@ static void damaged_canary_is_reported_on_wrap(void **state)
 	iv_out_reader_init(&r, ring, T0, NULL, NULL);
 	r.next = N - 10;
 	pru_write(ring, N - 10, 20, T0);
-	shm_store_u32(ring + SHP_IV_OUT_CANARY_OFF, 0);
+	pru_mem_store_u32(ring + SHP_IV_OUT_CANARY_OFF, 0);
 	static uint64_t ts[64];
 	static uint32_t v[64], i[64];
 	uint32_t n;
@@ -220,7 +279,7 @@ static void index_out_of_range_means_nothing_yet(void **state)
 	uint8_t *ring = new_ring();
 	struct iv_out_reader r;
 	iv_out_reader_init(&r, ring, T0, NULL, NULL);
-	shm_store_u32(ring + SHP_IV_OUT_IDX_OFF, SHP_IDX_OUT_OF_BOUND);
+	pru_mem_store_u32(ring + SHP_IV_OUT_IDX_OFF, SHP_IDX_OUT_OF_BOUND);
 	assert_int_equal(iv_out_available(&r), 0);
 	free_ring(ring);
 }
@@ -234,6 +293,8 @@ int main(void)
 		cmocka_unit_test(repeated_and_backwards_samples_are_dropped),
 		cmocka_unit_test(off_grid_timestamp_counts_as_loss),
 		cmocka_unit_test(reads_across_the_ring_end),
+		cmocka_unit_test(marks_only_when_asked),
+		cmocka_unit_test(torn_copy_is_discarded),
 		cmocka_unit_test(cap_limits_a_read),
 		cmocka_unit_test(lapped_reader_counts_the_gap),
 		cmocka_unit_test(damaged_canary_is_reported_on_wrap),

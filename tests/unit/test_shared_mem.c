@@ -31,7 +31,7 @@ static void accepts_the_abi_layout(void **state)
 	assert_int_equal(shm_check_layout(&l), SHP_OK);
 }
 
-static void rejects_wrong_sizes_and_overlaps(void **state)
+static void rejects_wrong_sizes_overlaps_and_gaps(void **state)
 {
 	(void)state;
 	struct shp_mem_layout l = good_layout();
@@ -40,8 +40,22 @@ static void rejects_wrong_sizes_and_overlaps(void **state)
 	l = good_layout();
 	l.address[SHP_RING_UTIL] -= 8; /* overlaps the GPIO ring */
 	assert_int_equal(shm_check_layout(&l), SHP_ERR_MEMORY);
+	/* every ring is pinned to the end of the one before it: a gap anywhere is refused */
+	for (int r = SHP_RING_IV_OUT; r < SHP_RING_COUNT; r++) {
+		l = good_layout();
+		for (int k = r; k < SHP_RING_COUNT; k++)
+			l.address[k] += 8;
+		assert_int_equal(shm_check_layout(&l), SHP_ERR_MEMORY);
+	}
+	/* the same layout elsewhere is fine, out of order is not */
 	l = good_layout();
-	l.address[SHP_RING_IV_OUT] += 8; /* gap between input and output */
+	for (int k = 0; k < SHP_RING_COUNT; k++)
+		l.address[k] += 0x10000;
+	assert_int_equal(shm_check_layout(&l), SHP_OK);
+	l = good_layout();
+	uint64_t gpio = l.address[SHP_RING_GPIO];
+	l.address[SHP_RING_GPIO] = l.address[SHP_RING_UTIL];
+	l.address[SHP_RING_UTIL] = gpio;
 	assert_int_equal(shm_check_layout(&l), SHP_ERR_MEMORY);
 }
 
@@ -64,20 +78,20 @@ static void maps_inits_and_detects_canary_damage(void **state)
 	memset(shm.ring[SHP_RING_UTIL], 0xCD, SHP_UTIL_SIZE);
 	memset(shm.ring[SHP_RING_GPIO], 0xEF, SHP_GPIO_SIZE);
 	shm_init_rings(&shm, SHM_RING_BIT(SHP_RING_IV_OUT) | SHM_RING_BIT(SHP_RING_UTIL));
-	assert_int_equal(shm_load_u32(shm.ring[SHP_RING_IV_OUT] + SHP_IV_OUT_IDX_OFF), 0);
-	assert_int_equal(shm_load_u32(shm.ring[SHP_RING_UTIL] + SHP_UTIL_IDX_OFF), 0);
-	assert_int_equal(shm_load_u32(shm.ring[SHP_RING_IV_INP] + SHP_IV_INP_IDX_SYS_OFF),
+	assert_int_equal(pru_mem_load_u32(shm.ring[SHP_RING_IV_OUT] + SHP_IV_OUT_IDX_OFF), 0);
+	assert_int_equal(pru_mem_load_u32(shm.ring[SHP_RING_UTIL] + SHP_UTIL_IDX_OFF), 0);
+	assert_int_equal(pru_mem_load_u32(shm.ring[SHP_RING_IV_INP] + SHP_IV_INP_IDX_SYS_OFF),
 			 SHP_IDX_OUT_OF_BOUND);
 	assert_int_equal(shm.ring[SHP_RING_IV_OUT][SHP_IV_OUT_V_OFF + 1000], 0);
 	assert_int_equal(shm.ring[SHP_RING_UTIL][SHP_UTIL_P1_MAX_OFF], 0);
 	/* unused ring: index reset, samples left alone */
-	assert_int_equal(shm_load_u32(shm.ring[SHP_RING_GPIO] + SHP_GPIO_IDX_OFF), 0);
+	assert_int_equal(pru_mem_load_u32(shm.ring[SHP_RING_GPIO] + SHP_GPIO_IDX_OFF), 0);
 	assert_int_equal(shm.ring[SHP_RING_GPIO][SHP_GPIO_MASK_OFF], 0xEF);
 	assert_int_equal(shm_check_canaries(&shm), SHP_OK);
 	shm_init_rings(&shm, SHM_ALL_RINGS);
 	assert_int_equal(shm.ring[SHP_RING_GPIO][SHP_GPIO_MASK_OFF], 0);
 
-	shm_store_u32(shm.ring[SHP_RING_GPIO] + SHP_GPIO_CANARY_OFF, 0x12345678);
+	pru_mem_store_u32(shm.ring[SHP_RING_GPIO] + SHP_GPIO_CANARY_OFF, 0x12345678);
 	assert_int_equal(shm_check_canary(&shm, SHP_RING_GPIO), SHP_ERR_CANARY);
 	assert_int_equal(shm_check_canary(&shm, SHP_RING_UTIL), SHP_OK);
 	assert_int_equal(shm_check_canaries(&shm), SHP_ERR_CANARY);
@@ -98,7 +112,7 @@ int main(void)
 	shp_log_set_console_level(SHP_LOG_CRITICAL + 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(accepts_the_abi_layout),
-		cmocka_unit_test(rejects_wrong_sizes_and_overlaps),
+		cmocka_unit_test(rejects_wrong_sizes_overlaps_and_gaps),
 		cmocka_unit_test(maps_inits_and_detects_canary_damage),
 		cmocka_unit_test(map_fails_on_missing_device),
 	};

@@ -20,7 +20,7 @@ static void put(uint8_t *ring, uint32_t slot, uint64_t ts, uint32_t max, uint32_
 	memcpy(ring + SHP_UTIL_P0_SUM_OFF + slot * 4, &sum, 4);
 	memcpy(ring + SHP_UTIL_P0_COUNT_OFF + slot * 4, &count, 4);
 	memcpy(ring + SHP_UTIL_P1_MAX_OFF + slot * 4, &p1, 4);
-	shm_store_u32(ring + SHP_UTIL_IDX_OFF, slot);
+	pru_mem_store_u32(ring + SHP_UTIL_IDX_OFF, slot);
 }
 
 /* A zeroed ring whose u64 array is 8-byte aligned, as in the carve-out; free with free(ring-4). */
