@@ -38,10 +38,13 @@ __attribute__((noinline)) size_t encode_all(struct chunk_codec *codec, const str
 			uint32_t mask;
 			const uint8_t *chunk = (const uint8_t *)s[d].data + k * s[d].elem;
 			if (chunk_codec_encode(codec, &hints, chunk, SHP_H5_CHUNK_SAMPLES,
-					       s[d].elem, &out, &len, &mask) != SHP_OK)
+					       s[d].elem, &out, &len, &mask) != SHP_OK) {
+				chunk_hints_free(&hints);
 				return 0;
+			}
 			total += len;
 		}
+		chunk_hints_free(&hints);
 	}
 	return total;
 }

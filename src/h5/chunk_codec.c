@@ -1,4 +1,4 @@
-/* chunk_codec.c - shuffle by 8x8 byte transposes, then deflate or LZF, as HDF5's filters do. */
+/* chunk_codec.c - shuffle, then deflate or LZF (by planes after a shuffle), for whole chunks. */
 #include "h5/chunk_codec.h"
 
 #include <lzf.h>
@@ -6,72 +6,8 @@
 #include <string.h>
 #include <zlib.h>
 
-/* One step of the transpose: swaps the bit field of a (shifted down) with that of b. */
-#define SWAP_STEP(a, b, shift, mask)                                                               \
-	do {                                                                                       \
-		uint64_t t_ = (((a) >> (shift)) ^ (b)) & (mask);                                   \
-		(b) ^= t_;                                                                         \
-		(a) ^= t_ << (shift);                                                              \
-	} while (0)
-
-/*
- * Shuffle of 8 elements at a time as a byte-matrix transpose in 64-bit words: row k is element
- * k (byte j = column j, little endian); swapping 4x4, then 2x2 blocks, then single bytes leaves
- * in word j byte j of the 8 elements, in element order, which is what shuffle stores.
- */
-static inline void transpose_rounds_2_3(uint64_t *r0, uint64_t *r1, uint64_t *r2, uint64_t *r3)
-{
-	SWAP_STEP(*r0, *r2, 16, 0x0000FFFF0000FFFFull);
-	SWAP_STEP(*r1, *r3, 16, 0x0000FFFF0000FFFFull);
-	SWAP_STEP(*r0, *r1, 8, 0x00FF00FF00FF00FFull);
-	SWAP_STEP(*r2, *r3, 8, 0x00FF00FF00FF00FFull);
-}
-
-static size_t shuffle_u64(const uint8_t *src, uint8_t *dst, size_t count)
-{
-	size_t i = 0;
-	for (; i + 8 <= count; i += 8) {
-		uint64_t r[8];
-		memcpy(r, src + i * 8, sizeof(r));
-		SWAP_STEP(r[0], r[4], 32, 0x00000000FFFFFFFFull);
-		SWAP_STEP(r[1], r[5], 32, 0x00000000FFFFFFFFull);
-		SWAP_STEP(r[2], r[6], 32, 0x00000000FFFFFFFFull);
-		SWAP_STEP(r[3], r[7], 32, 0x00000000FFFFFFFFull);
-		transpose_rounds_2_3(&r[0], &r[1], &r[2], &r[3]);
-		transpose_rounds_2_3(&r[4], &r[5], &r[6], &r[7]);
-		for (size_t j = 0; j < 8; j++)
-			memcpy(dst + j * count + i, &r[j], 8);
-	}
-	return i;
-}
-
-/* With 4-byte elements the upper halves are zero: the first round only packs two per word. */
-static size_t shuffle_u32(const uint8_t *src, uint8_t *dst, size_t count)
-{
-	size_t i = 0;
-	for (; i + 8 <= count; i += 8) {
-		uint32_t w[8];
-		memcpy(w, src + i * 4, sizeof(w));
-		uint64_t r[4];
-		for (int k = 0; k < 4; k++)
-			r[k] = w[k] | (uint64_t)w[k + 4] << 32;
-		transpose_rounds_2_3(&r[0], &r[1], &r[2], &r[3]);
-		for (size_t j = 0; j < 4; j++)
-			memcpy(dst + j * count + i, &r[j], 8);
-	}
-	return i;
-}
-
-void chunk_shuffle(const uint8_t *src, uint8_t *dst, size_t count, size_t elem_size)
-{
-	/* the sheep runs on little-endian machines only: byte j of a word is its j-th byte */
-	size_t i = elem_size == 8   ? shuffle_u64(src, dst, count)
-		   : elem_size == 4 ? shuffle_u32(src, dst, count)
-				    : 0;
-	for (; i < count; i++) /* the tail, and other element sizes */
-		for (size_t j = 0; j < elem_size; j++)
-			dst[j * count + i] = src[i * elem_size + j];
-}
+#include "h5/byte_shuffle.h"
+#include "h5/lzf_codec.h"
 
 shp_err chunk_codec_init(struct chunk_codec *c, enum shp_compression compression, int shuffle,
 			 size_t max_bytes)
@@ -82,7 +18,8 @@ shp_err chunk_codec_init(struct chunk_codec *c, enum shp_compression compression
 	c->capacity = max_bytes;
 	c->shuffled = malloc(max_bytes);
 	c->packed = malloc(compressBound((uLong)max_bytes));
-	if (!c->shuffled || !c->packed) {
+	c->lzf = malloc(sizeof(*c->lzf));
+	if (!c->shuffled || !c->packed || !c->lzf) {
 		chunk_codec_free(c);
 		return SHP_ERR_NOMEM;
 	}
@@ -93,82 +30,103 @@ void chunk_codec_free(struct chunk_codec *c)
 {
 	free(c->shuffled);
 	free(c->packed);
+	free(c->lzf);
 	c->shuffled = c->packed = NULL;
+	c->lzf = NULL;
 }
 
-/* liblzf's format (lzf_d.c): a control byte below 32 starts 1..32 literals; above, its top
- * three bits are the match length - 2 (7: one more length byte follows) and the low five bits
- * with the next byte the distance - 1. */
-#define LZF_MAX_LITERALS 32u
-#define LZF_MAX_MATCH 264u /* 2 + 7 + 255 */
 #define NOISE_SAVING_PERCENT 3u
 #define NOISE_RECHECK_EVERY 16u
 
-size_t lzf_put_literals(const uint8_t *src, size_t count, uint8_t *dst, size_t cap)
+/* A plane as last encoded and its tokens (see chunk_codec.h). */
+struct plane_memo {
+	size_t n, len;
+	uint8_t *plane; /* n bytes */
+	uint8_t *code;  /* len bytes of LZF tokens */
+};
+
+static void memo_drop(struct plane_memo **m)
 {
-	size_t need = count + (count + LZF_MAX_LITERALS - 1) / LZF_MAX_LITERALS;
-	if (need > cap)
-		return 0;
-	uint8_t *op = dst;
-	while (count) {
-		size_t n = count < LZF_MAX_LITERALS ? count : LZF_MAX_LITERALS;
-		*op++ = (uint8_t)(n - 1);
-		memcpy(op, src, n);
-		op += n;
-		src += n;
-		count -= n;
+	if (*m) {
+		free((*m)->plane);
+		free((*m)->code);
+		free(*m);
 	}
-	return (size_t)(op - dst);
+	*m = NULL;
 }
 
-size_t lzf_put_run(uint8_t value, size_t count, uint8_t *dst, size_t cap)
+void chunk_hints_free(struct chunk_hints *h)
 {
-	if (count == 0)
-		return 0;
-	size_t used = lzf_put_literals(&value, 1, dst, cap);
-	if (!used)
-		return 0;
-	count--;
-	while (count >= 3) { /* copies of the byte just before: distance 1 */
-		size_t len = count < LZF_MAX_MATCH ? count : LZF_MAX_MATCH;
-		if (count - len == 1 || count - len == 2)
-			len -= 3; /* never leave a tail too short for a match */
-		size_t token = len - 2 >= 7 ? 3 : 2;
-		if (used + token > cap)
-			return 0;
-		if (token == 3) {
-			dst[used++] = 7u << 5;
-			dst[used++] = (uint8_t)(len - 2 - 7);
-		} else {
-			dst[used++] = (uint8_t)((len - 2) << 5);
+	for (size_t j = 0; j < CHUNK_MAX_PLANES; j++)
+		memo_drop(&h->memo[j]);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Keeps plane and its tokens (len <= n) for the next chunk; a failed allocation only forgoes
+ * the memo. */
+static void memo_keep(struct plane_memo **m, const uint8_t *plane, size_t n, const uint8_t *code,
+		      size_t len)
+{
+	if (*m && (*m)->n != n)
+		memo_drop(m);
+	if (!*m) {
+		struct plane_memo *k = calloc(1, sizeof(*k));
+		if (!k || !(k->plane = malloc(n)) || !(k->code = malloc(n))) {
+			memo_drop(&k);
+			return;
 		}
-		dst[used++] = 0; /* distance - 1 = 0 */
-		count -= len;
+		k->n = n;
+		*m = k;
 	}
-	for (; count; count--) {
-		size_t n = lzf_put_literals(&value, 1, dst + used, cap - used);
-		if (!n)
-			return 0;
-		used += n;
-	}
-	return used;
+	memcpy((*m)->plane, plane, n);
+	memcpy((*m)->code, code, len);
+	(*m)->len = len;
 }
 
-static int is_constant(const uint8_t *p, size_t n)
+/*
+ * The memo's tokens for plane, if plane is the memo's plane plus a constant: the literal bytes
+ * shifted by it, written to dst; 0 otherwise (and then the memo is of no further use).
+ */
+static size_t memo_reuse(struct plane_memo *m, const uint8_t *plane, size_t n, uint8_t *dst,
+			 size_t cap)
 {
-	return n == 0 || memcmp(p, p + 1, n - 1) == 0;
+	uint8_t shift = (uint8_t)(plane[0] - m->plane[0]);
+	if (m->n != n || m->len > cap || !byte_plane_is_shifted(plane, m->plane, n, shift))
+		return 0;
+	for (size_t k = 0; k < m->len;) {
+		uint8_t ctrl = m->code[k++];
+		if (ctrl < 32) { /* ctrl + 1 literals */
+			for (size_t e = k + ctrl + 1u; k < e; k++)
+				m->code[k] = (uint8_t)(m->code[k] + shift);
+		} else { /* a match: its length byte (if any) and distance byte stay */
+			k += (ctrl >> 5) == 7 ? 2 : 1;
+		}
+	}
+	memcpy(m->plane, plane, n);
+	memcpy(dst, m->code, m->len);
+	return m->len;
 }
 
 /* One byte plane of a shuffled chunk; returns the bytes written, 0 if it does not fit. */
-static size_t lzf_plane(const uint8_t *plane, size_t n, uint8_t *dst, size_t cap, uint8_t *noise,
-			int recheck)
+static size_t lzf_plane(struct lzf_encoder *enc, const uint8_t *plane, size_t n, uint8_t *dst,
+			size_t cap, uint8_t *noise, struct plane_memo **memo, int recheck)
 {
-	if (is_constant(plane, n))
+	if (byte_plane_is_constant(plane, n)) {
+		memo_drop(memo);
 		return lzf_put_run(plane[0], n, dst, cap);
+	}
 	if (*noise && !recheck)
 		return lzf_put_literals(plane, n, dst, cap);
-	unsigned len = lzf_compress(plane, (unsigned)n, dst, (unsigned)(cap < n ? cap : n));
-	*noise = len == 0 || (size_t)len * 100 > n * (100 - NOISE_SAVING_PERCENT);
+	if (*memo) {
+		size_t len = memo_reuse(*memo, plane, n, dst, cap);
+		if (len)
+			return len;
+		memo_drop(memo);
+	}
+	size_t len = lzf_encode_plane(enc, plane, n, dst, cap < n ? cap : n);
+	*noise = len == 0 || len * 100 > n * (100 - NOISE_SAVING_PERCENT);
+	if (len && recheck) /* a candidate: tried on the next chunk */
+		memo_keep(memo, plane, n, dst, len);
 	return len ? len : lzf_put_literals(plane, n, dst, cap);
 }
 
@@ -178,8 +136,8 @@ static size_t lzf_by_planes(struct chunk_codec *c, struct chunk_hints *hints, co
 	size_t nbytes = count * elem_size, used = 0;
 	int recheck = hints->chunks++ % NOISE_RECHECK_EVERY == 0;
 	for (size_t j = 0; j < elem_size; j++) {
-		size_t n = lzf_plane(src + j * count, count, c->packed + used, nbytes - used,
-				     &hints->noise[j], recheck);
+		size_t n = lzf_plane(c->lzf, src + j * count, count, c->packed + used,
+				     nbytes - used, &hints->noise[j], &hints->memo[j], recheck);
 		if (n == 0)
 			return 0; /* does not shrink: stored as it is */
 		used += n;
@@ -197,7 +155,7 @@ shp_err chunk_codec_encode(struct chunk_codec *c, struct chunk_hints *hints, con
 	const uint8_t *src = data;
 	*filter_mask = 0;
 	if (c->shuffle) {
-		chunk_shuffle(src, c->shuffled, count, elem_size);
+		byte_shuffle(src, c->shuffled, count, elem_size);
 		src = c->shuffled;
 	}
 	/* the compressor is the last filter: index 1 behind shuffle, else 0 */
@@ -217,7 +175,8 @@ shp_err chunk_codec_encode(struct chunk_codec *c, struct chunk_hints *hints, con
 	}
 	case SHP_COMP_LZF: {
 		size_t len =
-			c->shuffle && hints && elem_size <= CHUNK_MAX_PLANES
+			c->shuffle && hints && elem_size <= CHUNK_MAX_PLANES &&
+					count <= LZF_PLANE_MAX
 				? lzf_by_planes(c, hints, src, count, elem_size)
 				: lzf_compress(src, (unsigned)nbytes, c->packed, (unsigned)nbytes);
 		if (len == 0) { /* did not shrink: stored as it is, filter marked as skipped */

@@ -30,6 +30,13 @@ const char *shp_compression_name(enum shp_compression c)
 
 bool shp_h5_unclean;
 
+static hid_t append_dxpl = H5P_DEFAULT;
+
+hid_t shp_h5_append_dxpl(void)
+{
+	return append_dxpl;
+}
+
 shp_err shp_h5_init(void)
 {
 	H5dont_atexit(); /* main decides whether the library is torn down (shp_h5_unclean) */
@@ -38,6 +45,12 @@ shp_err shp_h5_init(void)
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 	if (shp_lzf_register() != 0)
 		return SHP_ERR_OUTPUT;
+	if (append_dxpl == H5P_DEFAULT) {
+		hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+		if (dxpl < 0 || H5Pset_buffer(dxpl, 64 * 1024, NULL, NULL) < 0)
+			return SHP_ERR_OUTPUT;
+		append_dxpl = dxpl;
+	}
 	return SHP_OK;
 }
 

@@ -31,6 +31,13 @@ const char *shp_compression_name(enum shp_compression c);
 shp_err shp_h5_init(void);
 
 /*
+ * The transfer property list for appends: a 64 KiB type-conversion buffer instead of HDF5's
+ * 1 MiB, which HDF5 allocates and clears on every write that converts (the tables' strings),
+ * about a third of a million ARM instructions each time. Made by shp_h5_init.
+ */
+hid_t shp_h5_append_dxpl(void);
+
+/*
  * Set by a writer whose file did not close cleanly (a full disk). HDF5 1.10 crashes tearing
  * down such a file, so the process must then leave without H5close or exit handlers.
  */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +15,9 @@
 #include "common/log.h"
 #include "common/stop.h"
 #include "h5/h5_common.h"
+
+/* with a 32-bit off_t, fopen refuses every input past 2 GiB (EOVERFLOW) */
+_Static_assert(sizeof(off_t) == 8, "off_t must be 64-bit: build with _FILE_OFFSET_BITS=64");
 
 #define PROBE_SAMPLES 10000u
 
@@ -181,14 +185,32 @@ void h5_input_close(struct h5_input *in)
 	in->file = -1;
 }
 
-uint32_t h5_input_to_pru_unit(uint32_t raw, const struct shp_cal_pair *cal, double scale)
+/*
+ * Truncates toward zero into 0..UINT32_MAX, as the predecessor's astype(uint32) after its clip:
+ * NaN and values not above 0 give 0, values from UINT32_MAX on give UINT32_MAX.
+ */
+static inline uint32_t truncate_to_u32(double v)
 {
-	double v = (double)raw * (cal->gain * scale) + cal->offset * scale;
+#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 8)
+	/* VCVT rounds toward zero and saturates, NaN giving 0: exactly the cases spelt out below,
+	 * in one instruction instead of two compares and branches (half the input conversion) */
+	float bits;
+	__asm__("vcvt.u32.f64 %0, %P1" : "=t"(bits) : "w"(v));
+	uint32_t u;
+	memcpy(&u, &bits, sizeof(u));
+	return u;
+#else
 	if (!(v > 0))
 		return 0;
 	if (v >= 4294967295.0)
 		return UINT32_MAX;
-	return (uint32_t)v; /* truncation, as the predecessor's astype(uint32) */
+	return (uint32_t)v;
+#endif
+}
+
+uint32_t h5_input_to_pru_unit(uint32_t raw, const struct shp_cal_pair *cal, double scale)
+{
+	return truncate_to_u32((double)raw * (cal->gain * scale) + cal->offset * scale);
 }
 
 /* Reads elements [first, first + n) of a 1-D dataset as mem_type. */
@@ -228,9 +250,12 @@ shp_err h5_input_read(const struct h5_input *in, uint64_t first, uint32_t n,
 			  shp_h5_error());
 		e = SHP_ERR_INPUT;
 	} else {
+		/* the same arithmetic as h5_input_to_pru_unit, its factors computed once */
+		double vg = in->cal_voltage.gain * 1e6, vo = in->cal_voltage.offset * 1e6;
+		double ig = in->cal_current.gain * 1e9, io = in->cal_current.offset * 1e9;
 		for (uint32_t k = 0; k < n; k++) {
-			out[k].voltage = h5_input_to_pru_unit(raw[k], &in->cal_voltage, 1e6);
-			out[k].current = h5_input_to_pru_unit(raw[n + k], &in->cal_current, 1e9);
+			out[k].voltage = truncate_to_u32((double)raw[k] * vg + vo);
+			out[k].current = truncate_to_u32((double)raw[n + k] * ig + io);
 		}
 	}
 	free(raw);

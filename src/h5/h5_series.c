@@ -86,7 +86,7 @@ herr_t series_append(struct series *s, const void *data, hsize_t rows)
 	herr_t rc = -1;
 	if (fspace >= 0 && mspace >= 0 &&
 	    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0)
-		rc = H5Dwrite(s->ds, s->mem_type, mspace, fspace, H5P_DEFAULT, data);
+		rc = H5Dwrite(s->ds, s->mem_type, mspace, fspace, shp_h5_append_dxpl(), data);
 	if (mspace >= 0)
 		H5Sclose(mspace);
 	if (fspace >= 0)
@@ -106,6 +106,7 @@ void series_close(struct series *s)
 	if (s->ds >= 0)
 		H5Dclose(s->ds);
 	s->ds = -1;
+	chunk_hints_free(&s->hints);
 }
 
 herr_t series_describe_time(hid_t ds)

@@ -1,5 +1,5 @@
 /*
- * lzf_filter.h - HDF5 filter 32000 ("lzf") on top of Debian's liblzf.
+ * lzf_filter.h - HDF5 filter 32000 ("lzf"): Debian's liblzf compresses, lzf_codec.c decodes.
  *
  * Compatible with h5py's built-in LZF filter in both directions: the same filter id, the same
  * client data {filter revision 4, LZF_VERSION, chunk size in bytes}, the same stream format

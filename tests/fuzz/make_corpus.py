@@ -66,6 +66,24 @@ def recording(path, compression, shuffle, mode="harvester"):
             ds.attrs["offset"] = 0.0
 
 
+def lzf_streams(directory):
+    """LZF chunks as h5py writes them, each behind the two bytes fuzz_lzf reads as its room."""
+    directory.mkdir(parents=True, exist_ok=True)
+    k = np.arange(4000, dtype=np.uint32)
+    planes = {"ramp": k * 7, "runs": k // 9, "noise": (k * 2654435761) >> 13,
+              "codes": 90000 + (k * 37) % 1000}
+    path = directory / "scratch.h5"
+    with h5py.File(path, "w") as f:
+        for name, arr in planes.items():
+            f.create_dataset(name, data=arr, chunks=(4000,), compression="lzf")
+    with h5py.File(path, "r") as f:
+        for name in planes:
+            mask, raw = f[name].id.read_direct_chunk((0,))
+            room = (16000 // 2).to_bytes(2, "big")  # the decoded size, 16000 bytes
+            (directory / f"{name}.lzf").write_bytes(room + raw)
+    path.unlink()
+
+
 def main():
     tasks = HERE / "corpus" / "task"
     tasks.mkdir(parents=True, exist_ok=True)
@@ -77,6 +95,7 @@ def main():
     recording(inputs / "lzf.h5", "lzf", False)
     recording(inputs / "gzip_shuffle.h5", "gzip", True)
     recording(inputs / "emulator_mode.h5", None, False, mode="emulator")
+    lzf_streams(HERE / "corpus" / "lzf")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-/* Unit tests of chunk_codec.c: shuffle against its definition, LZF tokens decoded by liblzf,
- * and chunks equal to what HDF5's own filter pipeline stores. */
+/* Unit tests of chunk_codec.c: LZF tokens decoded by liblzf, and chunks equal to what HDF5's own
+ * filter pipeline stores (shuffle and LZF alone: test_byte_shuffle.c, test_lzf_codec.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,36 +12,12 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "h5/byte_shuffle.h"
 #include "h5/chunk_codec.h"
 #include "h5/h5_common.h"
 #include "h5/h5_writer.h"
+#include "h5/lzf_codec.h"
 #include "test_util.h"
-
-static void naive_shuffle(const uint8_t *src, uint8_t *dst, size_t count, size_t elem)
-{
-	for (size_t j = 0; j < elem; j++)
-		for (size_t i = 0; i < count; i++)
-			dst[j * count + i] = src[i * elem + j];
-}
-
-static void shuffle_matches_its_definition(void **state)
-{
-	(void)state;
-	static const size_t counts[] = {1, 7, 8, 9, 13, 64, 10000};
-	static const size_t elems[] = {2, 3, 4, 8};
-	static uint8_t src[10000 * 8], want[10000 * 8], got[10000 * 8];
-	for (size_t k = 0; k < sizeof(src); k++)
-		src[k] = (uint8_t)(k * 131u + (k >> 5));
-	for (size_t e = 0; e < sizeof(elems) / sizeof(elems[0]); e++) {
-		for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
-			size_t n = counts[c] * elems[e];
-			naive_shuffle(src, want, counts[c], elems[e]);
-			memset(got, 0xEE, sizeof(got));
-			chunk_shuffle(src, got, counts[c], elems[e]);
-			assert_memory_equal(got, want, n);
-		}
-	}
-}
 
 static void write_file(const char *path, enum shp_compression comp, bool shuffle, bool random,
 		       bool pipeline_only)
@@ -258,16 +234,55 @@ static void plane_encoding_decodes_to_the_shuffled_chunk(void **state)
 				assert_int_equal(chunk_codec_encode(&codec, &hints, data, n, elem,
 								    &out, &len, &mask),
 						 SHP_OK);
-				chunk_shuffle(data, shuffled, n, elem);
+				byte_shuffle(data, shuffled, n, elem);
 				if (mask == 0)
 					assert_decodes_to(out, len, shuffled, n * elem);
 				else
 					assert_memory_equal(out, shuffled, n * elem);
 			}
 			assert_true(n < 100 || hints.noise[0]); /* the noise plane was recognised */
+			chunk_hints_free(&hints);
 			chunk_codec_free(&codec);
 		}
 	}
+}
+
+/*
+ * Consecutive chunks of timestamps: the two low byte planes repeat shifted by a constant and are
+ * taken from the memo; every chunk still decodes to its own shuffled bytes, also when the
+ * sequence jumps (a gap) and the memo no longer fits.
+ */
+static void shifted_planes_come_from_the_memo(void **state)
+{
+	(void)state;
+	enum { N = 10000 };
+	static uint64_t ts[N];
+	static uint8_t shuffled[N * 8];
+	struct chunk_codec codec;
+	assert_int_equal(chunk_codec_init(&codec, SHP_COMP_LZF, 1, sizeof(shuffled)), SHP_OK);
+	struct chunk_hints hints = {0};
+	uint64_t t0 = 1764590000000000000ull;
+	int reused = 0;
+	for (int chunk = 0; chunk < 40; chunk++) {
+		if (chunk == 25)
+			t0 += 123456789; /* a gap: the planes are not the previous ones shifted */
+		for (size_t k = 0; k < N; k++)
+			ts[k] = t0 + k * 10000ull;
+		t0 += N * 10000ull;
+		const void *out;
+		size_t len;
+		uint32_t mask;
+		assert_int_equal(chunk_codec_encode(&codec, &hints, ts, N, 8, &out, &len, &mask),
+				 SHP_OK);
+		assert_int_equal(mask, 0);
+		byte_shuffle((const uint8_t *)ts, shuffled, N, 8);
+		assert_decodes_to(out, len, shuffled, sizeof(shuffled));
+		reused += hints.memo[1] != NULL;
+	}
+	assert_true(reused >= 30); /* held from the first recheck on, dropped at the gap */
+	chunk_hints_free(&hints);
+	assert_null(hints.memo[1]);
+	chunk_codec_free(&codec);
 }
 
 int main(void)
@@ -276,13 +291,13 @@ int main(void)
 	if (shp_h5_init() != SHP_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(shuffle_matches_its_definition),
 		cmocka_unit_test(lzf_chunks_equal_the_pipeline),
 		cmocka_unit_test(gzip_chunks_equal_the_pipeline),
 		cmocka_unit_test(plain_chunks_equal_the_pipeline),
 		cmocka_unit_test(incompressible_lzf_chunk_is_marked),
 		cmocka_unit_test(literal_and_run_tokens_decode),
 		cmocka_unit_test(plane_encoding_decodes_to_the_shuffled_chunk),
+		cmocka_unit_test(shifted_planes_come_from_the_memo),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	H5close();

@@ -26,6 +26,36 @@ static void converts_truncates_and_clamps(void **state)
 	assert_int_equal(h5_input_to_pru_unit(UINT32_MAX, &big, 1e6), UINT32_MAX);
 }
 
+/* The edges of the truncation, the same on every CPU (ARM uses VCVT's saturation for them). */
+static void truncation_edges(void **state)
+{
+	(void)state;
+	const struct {
+		double gain, offset;
+		uint32_t raw, want;
+	} cases[] = {
+		{1.0, -0.5, 0, 0},                     /* below zero */
+		{1.0, -0.0, 0, 0},                     /* negative zero */
+		{1.0, 0.999, 0, 0},                    /* truncated, not rounded */
+		{1.0, 0.0, 7, 7},                      /* exact */
+		{1.0, 0.9999999, 7, 7},                /* just below the next integer */
+		{1.0, 4294967294.5, 0, 4294967294u},   /* just below the top */
+		{1.0, 4294967295.0, 0, UINT32_MAX},    /* the top */
+		{1.0, 4294967295.75, 0, UINT32_MAX},   /* beyond it */
+		{1e300, 0.0, 1, UINT32_MAX},           /* far beyond */
+		{-1.0, 0.0, 5, 0},                     /* a negative gain */
+		{__builtin_nan(""), 0.0, 5, 0},        /* NaN */
+		{1.0, __builtin_inf(), 0, UINT32_MAX}, /* +inf */
+		{1.0, -__builtin_inf(), 0, 0},         /* -inf */
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct shp_cal_pair c = {cases[k].gain, cases[k].offset};
+		uint32_t got = h5_input_to_pru_unit(cases[k].raw, &c, 1.0);
+		if (got != cases[k].want)
+			fail_msg("case %zu: got %u, want %u", k, got, cases[k].want);
+	}
+}
+
 static void reads_a_reference_recording_in_pru_units(void **state)
 {
 	(void)state;
@@ -58,6 +88,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(converts_truncates_and_clamps),
+		cmocka_unit_test(truncation_edges),
 		cmocka_unit_test(reads_a_reference_recording_in_pru_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
