@@ -84,17 +84,21 @@ void byte_shuffle(const uint8_t *src, uint8_t *dst, size_t count, size_t elem_si
 	byte_shuffle_portable(src, dst, count, elem_size);
 }
 
-/* A word at a time against the first byte replicated; glibc's memcmp is bytewise on ARM. */
+/* Machine words (64 bits on x86-64, 32 on ARM) of repeated bytes. */
+typedef size_t word_t;
+#define WORD_BYTES(b) ((word_t)-1 / 0xFFu * (uint8_t)(b))
+
+/* Two words at a time against the first byte replicated; glibc's memcmp is bytewise on ARM. */
 bool byte_plane_is_constant_portable(const uint8_t *p, size_t n)
 {
 	if (n == 0)
 		return true;
-	uint32_t rep = p[0] * 0x01010101u;
+	word_t rep = WORD_BYTES(p[0]);
 	size_t k = 0;
-	for (; k + 16 <= n; k += 16) {
-		uint32_t w[4];
-		memcpy(w, p + k, 16);
-		if ((w[0] ^ rep) | (w[1] ^ rep) | (w[2] ^ rep) | (w[3] ^ rep))
+	for (; k + 2 * sizeof(word_t) <= n; k += 2 * sizeof(word_t)) {
+		word_t w[2];
+		memcpy(w, p + k, sizeof(w));
+		if ((w[0] ^ rep) | (w[1] ^ rep))
 			return false;
 	}
 	for (; k < n; k++)
@@ -112,18 +116,16 @@ bool byte_plane_is_constant(const uint8_t *p, size_t n)
 	return byte_plane_is_constant_portable(p, n);
 }
 
-/* Four bytes at a time: b + shift per byte without carries between them, compared with a. */
+/* A word at a time: b + shift per byte without carries between bytes, compared with a. */
 bool byte_plane_is_shifted_portable(const uint8_t *a, const uint8_t *b, size_t n, uint8_t shift)
 {
-	uint32_t rep = shift * 0x01010101u;
+	const word_t low7 = WORD_BYTES(0x7F), high = WORD_BYTES(0x80), rep = WORD_BYTES(shift);
 	size_t k = 0;
-	for (; k + 4 <= n; k += 4) {
-		uint32_t x, y;
-		memcpy(&x, a + k, 4);
-		memcpy(&y, b + k, 4);
-		uint32_t sum =
-			((y & 0x7F7F7F7Fu) + (rep & 0x7F7F7F7Fu)) ^ ((y ^ rep) & 0x80808080u);
-		if (sum != x)
+	for (; k + sizeof(word_t) <= n; k += sizeof(word_t)) {
+		word_t x, y;
+		memcpy(&x, a + k, sizeof(x));
+		memcpy(&y, b + k, sizeof(y));
+		if ((((y & low7) + (rep & low7)) ^ ((y ^ rep) & high)) != x)
 			return false;
 	}
 	for (; k < n; k++)
