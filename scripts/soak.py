@@ -28,6 +28,34 @@ from simsignal import harvest_codes  # noqa: E402
 BLOCK = 10_000_000
 
 
+def check_recording(path, samples, share):
+    """Opens a recording of the simulator's signal (seed 1): the exact sample count, the first
+    sample on a whole second, every timestamp 10 us after the previous one, and the first, the
+    last and about share of the other blocks equal to the signal. Returns (samples compared,
+    samples in the file)."""
+    with h5py.File(path, "r") as f:
+        t = f["data/time"]
+        n = len(t)
+        assert n == samples, (n, samples)
+        assert len(f["data/voltage"]) == n and len(f["data/current"]) == n
+        rng = np.random.default_rng(1)
+        prev, compared = None, 0
+        for start in range(0, n, BLOCK):
+            block = t[start:start + BLOCK]
+            if prev is None:
+                assert block[0] % 10**9 == 0, block[0]
+            else:
+                assert block[0] == prev + 10000, start
+            assert np.all(np.diff(block) == 10000), start
+            prev = block[-1]
+            if start == 0 or start + BLOCK >= n or rng.random() < share:
+                v, i = harvest_codes(1, block)
+                assert np.array_equal(f["data/voltage"][start:start + len(block)], v), start
+                assert np.array_equal(f["data/current"][start:start + len(block)], i), start
+                compared += len(block)
+    return compared, n
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -75,25 +103,7 @@ def main():
         sys.exit(f"soak: the sheep exited {res.returncode}")
 
     t1 = time.monotonic()
-    with h5py.File(out, "r") as f:
-        t = f["data/time"]
-        n = len(t)
-        assert n == args.samples, (n, args.samples)
-        assert len(f["data/voltage"]) == n and len(f["data/current"]) == n
-        prev = None
-        rng = np.random.default_rng(1)
-        checked = 0
-        for start in range(0, n, BLOCK):
-            block = t[start:start + BLOCK]
-            if prev is not None:
-                assert block[0] == prev + 10000, start
-            assert np.all(np.diff(block) == 10000), start
-            prev = block[-1]
-            if start == 0 or start + BLOCK >= n or rng.random() < 0.05:
-                v, i = harvest_codes(1, block)
-                assert np.array_equal(f["data/voltage"][start:start + len(block)], v), start
-                assert np.array_equal(f["data/current"][start:start + len(block)], i), start
-                checked += len(block)
+    checked, n = check_recording(out, args.samples, 0.05)
     size = out.stat().st_size
     print(f"soak: {n:,} samples (2^32 = {2**32:,}), file {size / 2**30:.2f} GiB, "
           f"recorded in {recorded_s:.0f} s ({n / recorded_s / 1e6:.1f} M samples/s), "

@@ -70,10 +70,13 @@ def gpio_schedule(t0, t_end, rate_hz, mask, burst=None):
 
 
 def write_input(path, voltage_uv, current_na, mode="harvester", t0=1_700_000_000 * 10**9,
-                compression="lzf"):
-    """A harvest recording holding the given values, calibrated as uV and nA."""
+                compression="lzf", file_kwargs=None, before=None, after=None):
+    """A harvest recording holding the given values, calibrated as uV and nA. file_kwargs go to
+    h5py.File; before(f) runs before the data are written, after(f) after them."""
     n = len(voltage_uv)
-    with h5py.File(path, "w") as f:
+    with h5py.File(path, "w", **(file_kwargs or {})) as f:
+        if before:
+            before(f)
         f.attrs["mode"] = mode
         f.attrs["hostname"] = "test"
         data = f.create_group("data")
@@ -89,4 +92,6 @@ def write_input(path, voltage_uv, current_na, mode="harvester", t0=1_700_000_000
                                      compression=compression)
             ds.attrs["gain"] = gain
             ds.attrs["offset"] = 0.0
+        if after:
+            after(f)
     return path

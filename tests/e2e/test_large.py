@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from conftest import SHEEP_CMD, run_sheep
-from emusupport import to_pru_units
+from emusupport import to_pru_units, write_input
 from shepherd_checks import assert_valid_recording
 from test_emulation import emulate
 
@@ -108,34 +108,24 @@ def write_far_input(path, layout, voltage_uv, current_na, t0_ns):
     deleted after the data were written, so the data's addresses in the file are past 4 GiB.
     userblock: a 4 GiB user block in front of the superblock; HDF5 addresses are relative to
     the superblock, so every read goes past 4 GiB in the file."""
-    n = len(voltage_uv)
-    kwargs = {"userblock_size": 4 * GIB} if layout == "userblock" else {}
-    with h5py.File(path, "w", **kwargs) as f:
-        if layout == "hole":
-            dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
-            dcpl.set_layout(h5py.h5d.CONTIGUOUS)
-            dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
-            dcpl.set_fill_time(h5py.h5d.FILL_TIME_NEVER)
-            h5py.h5d.create(f.id, b"pad", h5py.h5t.NATIVE_UINT8,
-                            h5py.h5s.create_simple((4 * GIB + 2**20,)), dcpl=dcpl)
-        f.attrs["mode"] = "harvester"
-        f.attrs["hostname"] = "test"
-        data = f.create_group("data")
-        data.attrs["datatype"] = "ivtrace"
-        data.attrs["window_samples"] = 0
-        values = {
-            "time": (np.uint64(t0_ns) + np.arange(n, dtype=np.uint64) * np.uint64(10000), 1e-9),
-            "voltage": (np.asarray(voltage_uv, np.uint32), 1e-6),
-            "current": (np.asarray(current_na, np.uint32), 1e-9),
-        }
-        for name, (arr, gain) in values.items():
-            ds = data.create_dataset(name, data=arr, chunks=(10000,), maxshape=(None,),
-                                     compression="lzf")
-            ds.attrs["gain"] = gain
-            ds.attrs["offset"] = 0.0
-        if layout == "hole":
-            f.flush()  # the chunk cache's chunks get their addresses now, not in the freed pad
-            del f["pad"]
+    def allocate_pad(f):
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_layout(h5py.h5d.CONTIGUOUS)
+        dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+        dcpl.set_fill_time(h5py.h5d.FILL_TIME_NEVER)
+        h5py.h5d.create(f.id, b"pad", h5py.h5t.NATIVE_UINT8,
+                        h5py.h5s.create_simple((4 * GIB + 2**20,)), dcpl=dcpl)
+
+    def free_pad(f):
+        f.flush()  # the chunk cache's chunks get their addresses now, not in the freed pad
+        del f["pad"]
+
+    if layout == "hole":
+        write_input(path, voltage_uv, current_na, t0=t0_ns, before=allocate_pad,
+                    after=free_pad)
+    else:
+        write_input(path, voltage_uv, current_na, t0=t0_ns,
+                    file_kwargs={"userblock_size": 4 * GIB})
 
 
 def file_offsets(path, name):
