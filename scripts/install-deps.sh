@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 native=$(dpkg --print-architecture)
 
 packages=(
-  build-essential cmake pkg-config clang clang-format
+  build-essential cmake ninja-build pkg-config clang clang-format
   libhdf5-dev hdf5-tools liblzf-dev libyaml-dev libcmocka-dev zlib1g-dev
   python3 python3-h5py python3-numpy python3-pytest python3-yaml
   valgrind python3-matplotlib
