@@ -107,6 +107,25 @@ static size_t memo_reuse(struct plane_memo *m, const uint8_t *plane, size_t n, u
 	return m->len;
 }
 
+/*
+ * A plane through the plane encoder in pieces of at most LZF_PLANE_MAX bytes (GPIO chunks have
+ * 100 000 rows): the pieces' tokens concatenate, only no match reaches back into the piece
+ * before. Returns 0 if it does not fit in cap.
+ */
+static size_t encode_pieces(struct lzf_encoder *enc, const uint8_t *plane, size_t n, uint8_t *dst,
+			    size_t cap)
+{
+	size_t used = 0;
+	for (size_t at = 0; at < n; at += LZF_PLANE_MAX) {
+		size_t piece = n - at < LZF_PLANE_MAX ? n - at : LZF_PLANE_MAX;
+		size_t len = lzf_encode_plane(enc, plane + at, piece, dst + used, cap - used);
+		if (len == 0)
+			return 0;
+		used += len;
+	}
+	return used;
+}
+
 /* One byte plane of a shuffled chunk; returns the bytes written, 0 if it does not fit. */
 static size_t lzf_plane(struct lzf_encoder *enc, const uint8_t *plane, size_t n, uint8_t *dst,
 			size_t cap, uint8_t *noise, struct plane_memo **memo, int recheck)
@@ -123,7 +142,7 @@ static size_t lzf_plane(struct lzf_encoder *enc, const uint8_t *plane, size_t n,
 			return len;
 		memo_drop(memo);
 	}
-	size_t len = lzf_encode_plane(enc, plane, n, dst, cap < n ? cap : n);
+	size_t len = encode_pieces(enc, plane, n, dst, cap < n ? cap : n);
 	*noise = len == 0 || len * 100 > n * (100 - NOISE_SAVING_PERCENT);
 	if (len && recheck) /* a candidate: tried on the next chunk */
 		memo_keep(memo, plane, n, dst, len);
@@ -175,8 +194,7 @@ shp_err chunk_codec_encode(struct chunk_codec *c, struct chunk_hints *hints, con
 	}
 	case SHP_COMP_LZF: {
 		size_t len =
-			c->shuffle && hints && elem_size <= CHUNK_MAX_PLANES &&
-					count <= LZF_PLANE_MAX
+			c->shuffle && hints && elem_size <= CHUNK_MAX_PLANES
 				? lzf_by_planes(c, hints, src, count, elem_size)
 				: lzf_compress(src, (unsigned)nbytes, c->packed, (unsigned)nbytes);
 		if (len == 0) { /* did not shrink: stored as it is, filter marked as skipped */

@@ -178,7 +178,7 @@ static void incompressible_lzf_chunk_is_marked(void **state)
 /* Decodes an LZF stream with liblzf itself and compares it with what was encoded. */
 static void assert_decodes_to(const uint8_t *stream, size_t len, const uint8_t *want, size_t n)
 {
-	static uint8_t out[100000];
+	static uint8_t out[800000];
 	assert_true(n <= sizeof(out));
 	unsigned got = lzf_decompress(stream, (unsigned)len, out, sizeof(out));
 	assert_int_equal(got, n);
@@ -285,6 +285,43 @@ static void shifted_planes_come_from_the_memo(void **state)
 	chunk_codec_free(&codec);
 }
 
+/* GPIO chunks have 100 000 rows: planes longer than the plane encoder takes at once. */
+static void long_planes_go_in_pieces(void **state)
+{
+	(void)state;
+	enum { N = 100000 };
+	static uint64_t ts[N];
+	static uint16_t value[N];
+	static uint8_t shuffled[N * 8];
+	uint64_t t = 1764590000000000000ull, x = 0x2545F4914F6CDD1Dull;
+	for (size_t k = 0; k < N; k++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		t += 500 + x % 2000; /* irregular edges, about 1 MHz */
+		ts[k] = t;
+		value[k] = (uint16_t)(1u << (x % 10));
+	}
+	struct chunk_codec codec;
+	assert_int_equal(chunk_codec_init(&codec, SHP_COMP_LZF, 1, sizeof(shuffled)), SHP_OK);
+	struct chunk_hints hints = {0};
+	const void *out;
+	size_t len;
+	uint32_t mask;
+	assert_int_equal(chunk_codec_encode(&codec, &hints, ts, N, 8, &out, &len, &mask), SHP_OK);
+	assert_int_equal(mask, 0);
+	assert_true(len < sizeof(shuffled) / 2);
+	byte_shuffle((const uint8_t *)ts, shuffled, N, 8);
+	assert_decodes_to(out, len, shuffled, N * 8);
+	assert_int_equal(chunk_codec_encode(&codec, &hints, value, N, 2, &out, &len, &mask),
+			 SHP_OK);
+	assert_int_equal(mask, 0);
+	byte_shuffle((const uint8_t *)value, shuffled, N, 2);
+	assert_decodes_to(out, len, shuffled, N * 2);
+	chunk_hints_free(&hints);
+	chunk_codec_free(&codec);
+}
+
 int main(void)
 {
 	shp_log_set_console_level(SHP_LOG_CRITICAL + 1);
@@ -298,6 +335,7 @@ int main(void)
 		cmocka_unit_test(literal_and_run_tokens_decode),
 		cmocka_unit_test(plane_encoding_decodes_to_the_shuffled_chunk),
 		cmocka_unit_test(shifted_planes_come_from_the_memo),
+		cmocka_unit_test(long_planes_go_in_pieces),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	H5close();
