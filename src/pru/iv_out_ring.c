@@ -80,6 +80,9 @@ uint32_t iv_out_available(struct iv_out_reader *r)
 /*
  * Copies count samples from ring slot from, with wide loads (pru_mem.h); the timestamps are
  * checked in the same pass. Returns true when ts[k] == expected + k * 10 us for every k.
+ * Timestamps last: PRU0 rewrites a slot only after the oldest one of the copy, so a slot whose
+ * voltage or current changed while they were copied has a new timestamp already (caught by the
+ * sequence check), or the oldest slot changed after its timestamp was copied (the re-read).
  */
 static bool copy_samples(const uint8_t *ring, uint32_t from, uint32_t count, uint64_t *ts,
 			 uint32_t *v, uint32_t *i, uint64_t expected)
