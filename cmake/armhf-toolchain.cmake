@@ -9,8 +9,9 @@
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR armv7l)
 set(CMAKE_C_COMPILER arm-linux-gnueabihf-gcc)
-# the node's CPU: Cortex-A8 with VFPv3 and NEON, as Debian's armhf baseline plus NEON
-set(CMAKE_C_FLAGS_INIT "-mcpu=cortex-a8 -mfpu=neon")
+# Debian's armhf baseline (ARMv7, Thumb-2, VFPv3-D16), scheduled for the node's Cortex-A8. NEON
+# is not assumed: the files that use it are compiled for it and chosen at run time (cpu.h).
+set(CMAKE_C_FLAGS_INIT "-mtune=cortex-a8")
 
 get_filename_component(_sheep_repo "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(SHEEP_ARMHF_PREFIX "${_sheep_repo}/.deps/armhf" CACHE PATH

@@ -47,5 +47,13 @@ def test_bench_quick_run(tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     table = (tmp_path / "latest.md").read_text()
     assert "shuffle+lzf" in table and "steady state" in table and "Targets" in table
-    assert "lzf_compress" in (tmp_path / "profile.md").read_text()
+    profile = (tmp_path / "profile.md").read_text()
+    assert "lzf_encode_plane" in profile
+    # the node's figures, when the armhf build is there (make test builds it first)
+    if (REPO / "build-armhf" / "shepherd-sheep").exists():
+        assert "ARM: default harvest" in table and "measured nothing" not in table, table
+        assert "On the node's CPU" in profile and "lzf_encode_plane" in profile.split(
+            "On the node's CPU")[1]
+    else:
+        assert "ARM figures: not measured" in table
     assert (tmp_path / "plot.png").stat().st_size > 10000
