@@ -8,9 +8,9 @@
  * instruction count, so that bench/arm_profile.py can name the function with the file's symbols
  * (qemu itself only knows the main program's symbols, not those of libc).
  *
- * Counting is inline (one 64-bit add per executed block, no callback), as the counting plugins
- * shipped with qemu do; a block entered and left early by a fault is counted whole, which for a
- * program without faults in its hot paths changes nothing measurable.
+ * Counting is inline (one 64-bit add per executed block, two with profile=on; no callback), as
+ * the counting plugins shipped with qemu do; a block entered and left early by a fault is counted
+ * whole, which for a program without faults in its hot paths changes nothing measurable.
  *
  * Debian ships qemu-arm with the plugin interface exported but without qemu-plugin.h, so the
  * few declarations needed are written out below; they are the stable C interface of plugin API

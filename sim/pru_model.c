@@ -239,6 +239,12 @@ void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name)
 	char text[4096];
 	if (sim_sysfs_read(p->sysfs, name, text, sizeof(text)) < 0)
 		return;
+	/* writes in quick succession give one event each, but every event finds the file as the
+	 * last write left it: the first one handles that and puts back the read value "None",
+	 * which the later ones then find (the kernel module has no such race) */
+	bool start_stop = strcmp(name, "time_start") == 0 || strcmp(name, "time_stop") == 0;
+	if (start_stop && strcmp(text, "None") == 0)
+		return;
 	if (p->verbose)
 		fprintf(stderr, "shepherd-pru-sim: %s <- '%s'\n", name, text);
 	if (strcmp(name, "time_start") == 0)

@@ -5,6 +5,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * A 32-bit off_t (armhf without _FILE_OFFSET_BITS=64) breaks every file past 2 GiB: fopen
+ * refuses inputs (EOVERFLOW), fstat fails, fallocate offsets turn negative. Checked here, for
+ * every file that includes this header.
+ */
+_Static_assert(sizeof(off_t) == 8, "off_t must be 64-bit: build with _FILE_OFFSET_BITS=64");
 
 /*
  * Creates dir and its missing parents. Returns 0, or the errno of the step that failed with that

@@ -68,7 +68,13 @@ void byte_shuffle_portable(const uint8_t *src, uint8_t *dst, size_t count, size_
 	size_t i = elem_size == 8   ? shuffle_u64(src, dst, count)
 		   : elem_size == 4 ? shuffle_u32(src, dst, count)
 				    : 0;
-	for (; i < count; i++) /* the tail, and other element sizes */
+	byte_shuffle_rest(src, dst, count, elem_size, i); /* the tail, and other element sizes */
+}
+
+void byte_shuffle_rest(const uint8_t *src, uint8_t *dst, size_t count, size_t elem_size,
+		       size_t from)
+{
+	for (size_t i = from; i < count; i++)
 		for (size_t j = 0; j < elem_size; j++)
 			dst[j * count + i] = src[i * elem_size + j];
 }

@@ -2,7 +2,7 @@
  * byte_shuffle.h - HDF5's shuffle filter on whole chunks: all first bytes of the elements, then
  * all second bytes, and so on (byte plane j at offset j * count).
  *
- * Three implementations of the same result: 8x8 byte transposes in 64-bit words (portable,
+ * Two implementations of the same result: 8x8 byte transposes in 64-bit words (portable,
  * about 1.2 instructions per byte on x86, 3.8 on ARM, where 64-bit shifts take two or three
  * instructions each), and NEON de-interleaving loads (VLD4, then VUZP for 8-byte elements) at
  * about 0.1 to 0.15 instructions per byte, used where the CPU has NEON (common/cpu.h).
@@ -22,6 +22,10 @@ bool byte_plane_is_constant(const uint8_t *p, size_t n);
 
 /* Whether a[k] == b[k] + shift (mod 256) for all k < n. */
 bool byte_plane_is_shifted(const uint8_t *a, const uint8_t *b, size_t n, uint8_t shift);
+
+/* The elements from index from on, byte by byte: the tail of the faster shuffles. */
+void byte_shuffle_rest(const uint8_t *src, uint8_t *dst, size_t count, size_t elem_size,
+		       size_t from);
 
 /* The implementations behind them, for the tests and the benchmark. */
 void byte_shuffle_portable(const uint8_t *src, uint8_t *dst, size_t count, size_t elem_size);

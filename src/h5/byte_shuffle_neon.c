@@ -76,14 +76,10 @@ void byte_shuffle_neon(const uint8_t *src, uint8_t *dst, size_t count, size_t el
 	size_t done = elem_size == 8   ? shuffle_u64(src, dst, count)
 		      : elem_size == 4 ? shuffle_u32(src, dst, count)
 				       : 0;
-	if (done == 0) {
+	if (done == 0)
 		byte_shuffle_portable(src, dst, count, elem_size);
-		return;
-	}
-	/* the last (< 16) elements, each byte to its plane */
-	for (size_t i = done; i < count; i++)
-		for (size_t k = 0; k < elem_size; k++)
-			dst[k * count + i] = src[i * elem_size + k];
+	else
+		byte_shuffle_rest(src, dst, count, elem_size, done); /* the last (< 16) elements */
 }
 
 /* 32 bytes per round against the first byte; the verdict is looked at every 256 bytes. */

@@ -144,7 +144,7 @@ static size_t lzf_plane(struct lzf_encoder *enc, const uint8_t *plane, size_t n,
 	}
 	size_t len = encode_pieces(enc, plane, n, dst, cap < n ? cap : n);
 	*noise = len == 0 || len * 100 > n * (100 - NOISE_SAVING_PERCENT);
-	if (len && recheck) /* a candidate: tried on the next chunk */
+	if (len && recheck && !*noise) /* a candidate: tried on the next chunk */
 		memo_keep(memo, plane, n, dst, len);
 	return len ? len : lzf_put_literals(plane, n, dst, cap);
 }

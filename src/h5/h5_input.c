@@ -12,12 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/stop.h"
 #include "h5/h5_common.h"
-
-/* with a 32-bit off_t, fopen refuses every input past 2 GiB (EOVERFLOW) */
-_Static_assert(sizeof(off_t) == 8, "off_t must be 64-bit: build with _FILE_OFFSET_BITS=64");
 
 #define PROBE_SAMPLES 10000u
 

@@ -80,7 +80,7 @@ size_t lzf_put_run(uint8_t value, size_t count, uint8_t *dst, size_t cap)
 		size_t len = count < LZF_MAX_MATCH ? count : LZF_MAX_MATCH;
 		if (count - len == 1 || count - len == 2)
 			len -= 3; /* never leave a tail too short for a match */
-		if (used + 3 > cap)
+		if (used + (len - 2 < 7 ? 2 : 3) > cap)
 			return 0;
 		used = (size_t)(put_match(dst + used, len, 1) - dst);
 		count -= len;
@@ -127,8 +127,8 @@ static inline size_t match_length(const uint8_t *ref, const uint8_t *ip, const u
  * bytes, taken if it matches and is near enough, extended as far as it goes. Positions inside a
  * match are not hashed (liblzf hashes the last two): on the sheep's planes that costs 1 % in size
  * and saves 10 % of the time, most of it on planes of many short matches. Literals are copied as
- * a block when their run ends. The last four bytes are always literals (no room for the 4-byte
- * loads that verify a match).
+ * a block when their run ends. No match starts in the last four positions (no room for the
+ * 4-byte loads that verify one), though a match may cover them.
  *
  * The table holds positions in the plane; it is not cleared between planes: a candidate left by
  * an earlier plane is just a position that is verified like any other (and refused if it is not
@@ -207,7 +207,8 @@ static inline void copy_match(uint8_t *op, size_t distance, size_t len)
 }
 
 /* Bounds of one token in the fast loop of lzf_decode: it reads at most 1 + 32 bytes (a literal
- * run copied as a fixed 32) and writes at most 264 + 8 (a match copied in words). */
+ * run copied as a fixed 32; one more kept as a margin) and writes at most 264 + 7 (a match
+ * copied in words; one more kept). */
 #define TOKEN_IN_MAX 34u
 #define TOKEN_OUT_MAX (LZF_MAX_MATCH + 8u)
 

@@ -34,7 +34,8 @@ struct lzf_encoder {
 
 /*
  * Appends the LZF tokens of n bytes (1 <= n <= LZF_PLANE_MAX) to dst. Returns the bytes written,
- * or 0 if they would exceed cap (the caller then stores the data raw).
+ * or 0 if they would exceed cap (the caller then stores the data raw). Bytes of dst beyond the
+ * returned length, up to cap, may be overwritten.
  */
 size_t lzf_encode_plane(struct lzf_encoder *enc, const uint8_t *src, size_t n, uint8_t *dst,
 			size_t cap);
@@ -45,8 +46,9 @@ size_t lzf_put_run(uint8_t value, size_t count, uint8_t *dst, size_t cap);
 
 /*
  * Decodes a whole LZF stream of n bytes into dst (cap bytes). Returns the decoded length, or 0 if
- * the stream is damaged (a token beyond its end, a copy from before the start) or needs more than
- * cap bytes.
+ * the stream is damaged (a token beyond its end, a copy from before the start; errno EINVAL) or
+ * needs more than cap bytes (E2BIG). Bytes of dst beyond the decoded length, up to cap, may be
+ * overwritten.
  */
 size_t lzf_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t cap);
 

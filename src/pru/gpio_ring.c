@@ -81,7 +81,9 @@ shp_err gpio_read(struct gpio_reader *r, uint64_t *ts, uint16_t *value, uint32_t
 	if (r->copy_hook)
 		r->copy_hook(r->copy_hook_ctx);
 
-	/* slots PRU1 wrote during the copy, plus the one it may be writing: did they reach ours? */
+	/* slots PRU1 wrote during the copy, plus the one it may be writing: did they reach ours?
+	 * (the barrier: the index is read after the copy's loads, not before) */
+	pru_mem_barrier();
 	uint32_t i2 = pru_mem_load_u32(r->ring + SHP_GPIO_IDX_OFF);
 	uint32_t moved = i2 < N ? (i2 + N - i1) % N : 0;
 	int64_t overwritten = (int64_t)avail + moved + 1 - N;

@@ -80,9 +80,10 @@ uint32_t iv_out_available(struct iv_out_reader *r)
 /*
  * Copies count samples from ring slot from, with wide loads (pru_mem.h); the timestamps are
  * checked in the same pass. Returns true when ts[k] == expected + k * 10 us for every k.
- * Timestamps last: PRU0 rewrites a slot only after the oldest one of the copy, so a slot whose
- * voltage or current changed while they were copied has a new timestamp already (caught by the
- * sequence check), or the oldest slot changed after its timestamp was copied (the re-read).
+ * Timestamps last: PRU0 rewrites slots in ring order, starting with the oldest slot of the copy,
+ * whatever the order of a slot's fields. If it reached any slot while the copy ran, the oldest
+ * slot's timestamp, copied after that slot's voltage and current and re-read at the end, is new
+ * in the copy (the sequence check) or in the re-read (the tear check).
  */
 static bool copy_samples(const uint8_t *ring, uint32_t from, uint32_t count, uint64_t *ts,
 			 uint32_t *v, uint32_t *i, uint64_t expected)

@@ -8,11 +8,19 @@
 
 /*
  * Loads and stores of the carve-out side: always naturally aligned, of the given width, through
- * types that may alias the bytes they read (the carve-out is bytes to the C language).
+ * types that may alias the bytes they read (the carve-out is bytes to the C language). On ARM
+ * they are volatile, so that the compiler issues exactly these accesses (an 8-byte LDRD at an
+ * 8-byte boundary) instead of re-pairing them at other offsets; elsewhere (the simulator on
+ * x86) it may merge them into vector moves.
  */
-typedef uint64_t __attribute__((may_alias)) carve_u64;
-typedef uint32_t __attribute__((may_alias)) carve_u32;
-typedef uint16_t __attribute__((may_alias)) carve_u16;
+#if defined(__arm__)
+#define CARVE_QUALIFIER volatile
+#else
+#define CARVE_QUALIFIER
+#endif
+typedef CARVE_QUALIFIER uint64_t __attribute__((may_alias)) carve_u64;
+typedef CARVE_QUALIFIER uint32_t __attribute__((may_alias)) carve_u32;
+typedef CARVE_QUALIFIER uint16_t __attribute__((may_alias)) carve_u16;
 #define CARVE_LOAD(type, p) (*(const carve_##type *)(const void *)(p))
 #define CARVE_STORE(type, p, v) (*(carve_##type *)(void *)(p) = (v))
 
@@ -46,14 +54,13 @@ static void move_one(uint8_t *mem, uint8_t *carve, size_t w, int to_carve)
 }
 
 /*
- * Copies one naturally aligned access at a time (the widest that fits, up to 4 bytes) until n
- * bytes are done or, with to_boundary, the carve-out side reaches an 8-byte boundary; returns
- * the bytes done. Heads and tails of the wide copies.
+ * Copies n bytes one naturally aligned access at a time (the widest that fits, up to 4 bytes):
+ * the heads (up to an 8-byte boundary) and tails of the wide copies.
  */
-static size_t copy_small(uint8_t *mem, uint8_t *carve, size_t n, int to_carve, int to_boundary)
+static void copy_small(uint8_t *mem, uint8_t *carve, size_t n, int to_carve)
 {
 	size_t done = 0;
-	while (done < n && !(to_boundary && ((uintptr_t)(carve + done) & 7u) == 0)) {
+	while (done < n) {
 		uintptr_t a = (uintptr_t)(carve + done);
 		size_t w = 4;
 		while (w > 1 && ((a & (w - 1)) || n - done < w))
@@ -61,7 +68,6 @@ static size_t copy_small(uint8_t *mem, uint8_t *carve, size_t n, int to_carve, i
 		move_one(mem + done, carve + done, w, to_carve);
 		done += w;
 	}
-	return done;
 }
 
 /*
@@ -71,7 +77,8 @@ static size_t copy_small(uint8_t *mem, uint8_t *carve, size_t n, int to_carve, i
 SHP_NO_MEM_IDIOMS void pru_mem_copy_from_portable(void *dst, const uint8_t *src, size_t n)
 {
 	uint8_t *d = dst;
-	size_t h = copy_small(d, (uint8_t *)(uintptr_t)src, n, 0, 1);
+	size_t h = pru_mem_to_boundary(src, n);
+	copy_small(d, (uint8_t *)(uintptr_t)src, h, 0);
 	d += h, src += h, n -= h;
 	for (; n >= 32; n -= 32, src += 32, d += 32) {
 		uint64_t w0 = CARVE_LOAD(u64, src), w1 = CARVE_LOAD(u64, src + 8);
@@ -82,13 +89,14 @@ SHP_NO_MEM_IDIOMS void pru_mem_copy_from_portable(void *dst, const uint8_t *src,
 		uint64_t w = CARVE_LOAD(u64, src);
 		put(d, &w, 8);
 	}
-	copy_small(d, (uint8_t *)(uintptr_t)src, n, 0, 0);
+	copy_small(d, (uint8_t *)(uintptr_t)src, n, 0);
 }
 
 SHP_NO_MEM_IDIOMS void pru_mem_copy_to_portable(uint8_t *dst, const void *src, size_t n)
 {
 	const uint8_t *s = src;
-	size_t h = copy_small((uint8_t *)(uintptr_t)s, dst, n, 1, 1);
+	size_t h = pru_mem_to_boundary(dst, n);
+	copy_small((uint8_t *)(uintptr_t)s, dst, h, 1);
 	dst += h, s += h, n -= h;
 	for (; n >= 32; n -= 32, s += 32, dst += 32) {
 		uint64_t w[4];
@@ -101,7 +109,7 @@ SHP_NO_MEM_IDIOMS void pru_mem_copy_to_portable(uint8_t *dst, const void *src, s
 		memcpy(&w, s, 8);
 		CARVE_STORE(u64, dst, w);
 	}
-	copy_small((uint8_t *)(uintptr_t)s, dst, n, 1, 0);
+	copy_small((uint8_t *)(uintptr_t)s, dst, n, 1);
 }
 
 SHP_NO_MEM_IDIOMS bool pru_mem_copy_ts_seq_portable(uint64_t *dst, const uint8_t *src, size_t count,
@@ -143,14 +151,12 @@ SHP_NO_MEM_IDIOMS void pru_mem_zero_portable(uint8_t *dst, size_t n)
 {
 	static const uint8_t zeros[8];
 	uint8_t *z = (uint8_t *)(uintptr_t)zeros; /* only ever read: copy_small's source side */
-	size_t h = (8u - ((uintptr_t)dst & 7u)) & 7u;
-	if (h > n)
-		h = n;
-	copy_small(z, dst, h, 1, 0);
+	size_t h = pru_mem_to_boundary(dst, n);
+	copy_small(z, dst, h, 1);
 	dst += h, n -= h;
 	for (; n >= 8; n -= 8, dst += 8)
 		CARVE_STORE(u64, dst, 0);
-	copy_small(z, dst, n, 1, 0);
+	copy_small(z, dst, n, 1);
 }
 
 void pru_mem_zero(uint8_t *dst, size_t n)

@@ -11,14 +11,18 @@
  *    (they may fault or never succeed), and they would buy nothing, since the PRU does not use
  *    them either. GCC implements 64-bit __atomic accesses on ARMv7 with LDREXD/STREXD, so there
  *    are none here (an armhf CTest test disassembles the ring code and fails on any).
- * 2. A 64-bit timestamp is read as two 32-bit loads (low word, then high word); the PRU writes
- *    it as two 32-bit stores. Consistency rule: a slot is read only after the PRU published it
- *    (its index moved past it, read before the slot with a barrier between), and the PRU does
- *    not touch a published slot until it laps the ring. A slot the PRU is overwriting while it
- *    is read can give a mix of old and new halves; the readers never trust such a value, they
- *    re-read the oldest copied slot after a copy and count the copy as overrun if either half
- *    changed. One lap of the IV ring changes both halves of a timestamp (6 s = 6e9 ns: the high
- *    word grows by 1 or 2, the low word by 6e9 mod 2^32 != 0), so a torn slot never passes.
+ * 2. A single 64-bit timestamp (a slot looked at on its own) is read as two 32-bit loads, low
+ *    word then high word; the PRU writes it as two 32-bit stores. Bulk copies move timestamps
+ *    with the wide loads of rule 4, no more atomic than that. Consistency rule: a slot is
+ *    trusted only after the PRU published it (its index moved past it, read before the slot
+ *    with a barrier between), and the PRU does not touch a published slot until it laps the
+ *    ring. A slot the PRU overwrites while it is copied can give a mix of old and new bytes, so
+ *    every copy is checked afterwards: the IV reader re-reads the oldest copied slot and counts
+ *    the copy as overrun if either half changed (one lap of the IV ring changes both halves of
+ *    a timestamp: 6 s = 6e9 ns moves the high word by 1 or 2 and the low word by 6e9 mod 2^32
+ *    != 0, so a torn slot never passes); the GPIO reader re-reads PRU1's index after the copy
+ *    and the last copied slot at the next read; the utilisation ring, one entry per 100 ms and
+ *    40 s long, is read far behind its writer.
  * 3. Barriers are full-system (`dmb sy`): `dmb ish` orders only the CPU's inner shareable
  *    domain, which the PRUs are not part of. An index is loaded before the data it publishes,
  *    with a barrier between (acquire); data are stored before the index that publishes them,
@@ -41,14 +45,19 @@
 /* Orders this CPU's accesses to the carve-out against the PRUs' (rule 3). */
 static inline void pru_mem_barrier(void)
 {
-#if defined(__arm__)
-	__asm__ __volatile__("dmb sy" ::: "memory");
-#elif defined(__aarch64__)
+#if defined(__arm__) || defined(__aarch64__)
 	__asm__ __volatile__("dmb sy" ::: "memory");
 #else
-	/* x86 keeps loads and stores in order against another CPU (the simulator) */
+	/* elsewhere only the simulator shares the memory: a full fence between CPUs suffices */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 #endif
+}
+
+/* Bytes from p to the next 8-byte boundary, at most n: the head of a wide copy. */
+static inline size_t pru_mem_to_boundary(const uint8_t *p, size_t n)
+{
+	size_t h = (8u - ((uintptr_t)p & 7u)) & 7u;
+	return h < n ? h : n;
 }
 
 /* An aligned 32-bit shared word, then a barrier: what it publishes can be read after it. */

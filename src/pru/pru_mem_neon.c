@@ -8,17 +8,10 @@
 
 #include "pru/pru_mem.h"
 
-/* Bytes before p reaches an 8-byte boundary, at most n. */
-static size_t to_boundary(const uint8_t *p, size_t n)
-{
-	size_t h = (8u - ((uintptr_t)p & 7u)) & 7u;
-	return h < n ? h : n;
-}
-
 void pru_mem_copy_from_neon(void *dst, const uint8_t *src, size_t n)
 {
 	uint8_t *d = dst;
-	size_t h = to_boundary(src, n);
+	size_t h = pru_mem_to_boundary(src, n);
 	pru_mem_copy_from_portable(d, src, h);
 	d += h, src += h, n -= h;
 	for (; n >= 32; n -= 32)
@@ -33,7 +26,7 @@ void pru_mem_copy_from_neon(void *dst, const uint8_t *src, size_t n)
 void pru_mem_copy_to_neon(uint8_t *dst, const void *src, size_t n)
 {
 	const uint8_t *s = src;
-	size_t h = to_boundary(dst, n);
+	size_t h = pru_mem_to_boundary(dst, n);
 	pru_mem_copy_to_portable(dst, s, h);
 	dst += h, s += h, n -= h;
 	for (; n >= 32; n -= 32)
@@ -47,7 +40,7 @@ void pru_mem_copy_to_neon(uint8_t *dst, const void *src, size_t n)
 
 void pru_mem_zero_neon(uint8_t *dst, size_t n)
 {
-	size_t h = to_boundary(dst, n);
+	size_t h = pru_mem_to_boundary(dst, n);
 	pru_mem_zero_portable(dst, h);
 	dst += h, n -= h;
 	size_t blocks = n / 32;

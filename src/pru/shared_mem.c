@@ -37,10 +37,10 @@ shp_err shm_check_layout(const struct shp_mem_layout *layout)
 {
 	for (int r = 0; r < SHP_RING_COUNT; r++) {
 		if (layout->size[r] != ring_sizes[r]) {
-			log_error("memory/%s_size is %llu bytes, this sheep expects %llu: "
-				  "the PRU firmware and the sheep disagree on the ring layout",
-				  ring_names[r], (unsigned long long)layout->size[r],
-				  (unsigned long long)ring_sizes[r]);
+			log_error(
+				"memory/%s_size is %llu bytes, this sheep expects %llu: the PRU firmware and the sheep disagree on the ring layout",
+				ring_names[r], (unsigned long long)layout->size[r],
+				(unsigned long long)ring_sizes[r]);
 			return SHP_ERR_MEMORY;
 		}
 	}
@@ -49,8 +49,7 @@ shp_err shm_check_layout(const struct shp_mem_layout *layout)
 		uint64_t prev_end = layout->address[r - 1] + layout->size[r - 1];
 		if (layout->address[r] != prev_end) {
 			log_error(
-				"memory/%s_address is 0x%llx, but %s ends at 0x%llx: the rings do "
-				"not lie back to back as this sheep's ABI has them",
+				"memory/%s_address is 0x%llx, but %s ends at 0x%llx: the rings do not lie back to back as this sheep's ABI has them",
 				ring_names[r], (unsigned long long)layout->address[r],
 				ring_names[r - 1], (unsigned long long)prev_end);
 			return SHP_ERR_MEMORY;

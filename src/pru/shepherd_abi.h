@@ -39,7 +39,8 @@
  * file SHP_SYSFS_SIM_LOCKSTEP, which the kernel module never has; only then does the sheep,
  * after consuming IV-out samples, clear the timestamp of every consumed slot whose index is a
  * multiple of SHP_IV_OUT_MARK_INTERVAL, and the simulator waits while the mark half a ring
- * ahead of its write position is still set. On a node the sheep never writes into PRU0's ring.
+ * ahead of its write position is still set. On a node the sheep never writes into PRU0's output
+ * ring while it runs (it zeroes the rings at set-up, with the PRU reset).
  */
 #define SHP_IV_OUT_MARK_INTERVAL 1000u
 

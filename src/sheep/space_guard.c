@@ -12,13 +12,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
-
-/*
- * A 32-bit off_t makes fstat fail with EOVERFLOW past 2 GiB (the reserve is never given back) and
- * turns the fallocate offset negative (EINVAL): the build must define _FILE_OFFSET_BITS=64.
- */
-_Static_assert(sizeof(off_t) == 8, "off_t must be 64-bit: build with _FILE_OFFSET_BITS=64");
 
 #define MIB (1024.0 * 1024.0)
 

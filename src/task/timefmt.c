@@ -8,11 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-/*
- * A 32-bit time_t ends on 2038-01-19: timegm fails for every later time_start and the formatters
- * print 1901. The build must define _TIME_BITS=64 (armhf; amd64 has it anyway).
- */
-_Static_assert(sizeof(time_t) == 8, "time_t must be 64-bit: build with _TIME_BITS=64");
+#include "common/clock.h" /* checks the 64-bit time_t a start after 2038 needs */
 
 static bool read_digits(const char **p, int count, int *value)
 {
@@ -187,14 +183,21 @@ bool parse_duration_text(const char *text, double *seconds)
 	return false;
 }
 
-void format_iso_local(int64_t epoch_s, char *buf, size_t len)
+/* Local time of epoch_s; false, with "@<seconds>" in buf, if tm_year cannot hold it. */
+static bool local_time(int64_t epoch_s, struct tm *tm, char *buf, size_t len)
 {
 	time_t t = (time_t)epoch_s;
+	if (localtime_r(&t, tm))
+		return true;
+	snprintf(buf, len, "@%lld", (long long)epoch_s);
+	return false;
+}
+
+void format_iso_local(int64_t epoch_s, char *buf, size_t len)
+{
 	struct tm tm;
-	if (!localtime_r(&t, &tm)) { /* tm_year is an int: EOVERFLOW */
-		snprintf(buf, len, "@%lld", (long long)epoch_s);
+	if (!local_time(epoch_s, &tm, buf, len))
 		return;
-	}
 	long off = tm.tm_gmtoff;
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
@@ -206,11 +209,8 @@ void format_iso_local(int64_t epoch_s, char *buf, size_t len)
 
 void format_file_stamp(int64_t epoch_s, char *buf, size_t len)
 {
-	time_t t = (time_t)epoch_s;
 	struct tm tm;
-	if (!localtime_r(&t, &tm)) {
-		snprintf(buf, len, "@%lld", (long long)epoch_s);
+	if (!local_time(epoch_s, &tm, buf, len))
 		return;
-	}
 	strftime(buf, len, "%Y-%m-%d_%H-%M-%S", &tm);
 }

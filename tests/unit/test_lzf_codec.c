@@ -169,17 +169,21 @@ static void decoder_reads_liblzf_streams(void **state)
 	}
 }
 
-/* Overlapping copies: every distance up to 17 and length up to 264, against a byte loop. */
+/*
+ * Overlapping copies: every distance up to 17 and length up to 264, against a byte loop. Each
+ * match is followed by 96 literals, so that with room to spare it runs in the decoder's fast
+ * loop; with exactly the room needed, in the checked one.
+ */
 static void decoder_repeats_short_distances(void **state)
 {
 	(void)state;
-	static uint8_t stream[64], want[400], got[800];
+	static uint8_t stream[256], want[500], got[1000];
 	for (size_t distance = 1; distance <= 17; distance++) {
 		for (size_t len = 3; len <= 264; len += (len < 20 ? 1 : 23)) {
-			size_t s = 0;
-			stream[s++] = (uint8_t)(distance - 1 + 0); /* distance literal bytes */
+			size_t s = 0, w = 0;
+			stream[s++] = (uint8_t)(distance - 1); /* distance literal bytes */
 			for (size_t k = 0; k < distance; k++)
-				stream[s++] = want[k] = (uint8_t)(k * 29 + 1);
+				stream[s++] = want[w++] = (uint8_t)(k * 29 + 1);
 			size_t l = len - 2, d = distance - 1;
 			if (l < 7) {
 				stream[s++] = (uint8_t)(l << 5 | d >> 8);
@@ -188,12 +192,21 @@ static void decoder_repeats_short_distances(void **state)
 				stream[s++] = (uint8_t)(l - 7);
 			}
 			stream[s++] = (uint8_t)d;
-			for (size_t k = 0; k < len; k++)
-				want[distance + k] = want[k];
-			/* with room to spare (the fast path) and with exactly the room needed */
-			for (size_t cap = distance + len; cap <= distance + len + 300; cap += 300) {
-				assert_int_equal(lzf_decode(stream, s, got, cap), distance + len);
-				assert_memory_equal(got, want, distance + len);
+			for (size_t k = 0; k < len; k++, w++)
+				want[w] = want[w - distance];
+			for (int run = 0; run < 3; run++) {
+				stream[s++] = 31;
+				for (size_t k = 0; k < 32; k++)
+					stream[s++] = want[w++] = (uint8_t)(k * 7 + run);
+			}
+			for (size_t cap = w; cap <= w + 300; cap += 300) {
+				uint8_t *exact =
+					malloc(s); /* ASan sees any read beyond the stream */
+				assert_non_null(exact);
+				memcpy(exact, stream, s);
+				assert_int_equal(lzf_decode(exact, s, got, cap), w);
+				free(exact);
+				assert_memory_equal(got, want, w);
 			}
 		}
 	}
@@ -236,7 +249,7 @@ static void decoder_agrees_with_liblzf_on_damage(void **state)
 			packed[next_random() % len] ^= (uint8_t)(1u << (next_random() % 8));
 		size_t cut = round % 5 == 0 ? next_random() % len : len;
 		unsigned theirs = lzf_decompress(packed, (unsigned)cut, a, (unsigned)n);
-		uint8_t *exact = malloc(cut + 1); /* the stream alone: ASan sees reads beyond it */
+		uint8_t *exact = malloc(cut ? cut : 1); /* the stream alone: ASan sees beyond it */
 		assert_non_null(exact);
 		memcpy(exact, packed, cut);
 		size_t ours = lzf_decode(exact, cut, b, n);
