@@ -24,12 +24,6 @@ typedef CARVE_QUALIFIER uint16_t __attribute__((may_alias)) carve_u16;
 #define CARVE_LOAD(type, p) (*(const carve_##type *)(const void *)(p))
 #define CARVE_STORE(type, p, v) (*(carve_##type *)(void *)(p) = (v))
 
-/* Ordinary memory: plain (possibly unaligned) accesses of a fixed width. */
-static inline void put(uint8_t *d, const void *v, size_t n)
-{
-	memcpy(d, v, n);
-}
-
 /* One naturally aligned access of w = 1, 2 or 4 bytes on the carve-out side (little endian);
  * the ordinary side is copied with fixed sizes, so no call to memcpy is left. */
 static void move_one(uint8_t *mem, uint8_t *carve, size_t w, int to_carve)
@@ -83,11 +77,13 @@ SHP_NO_MEM_IDIOMS void pru_mem_copy_from_portable(void *dst, const uint8_t *src,
 	for (; n >= 32; n -= 32, src += 32, d += 32) {
 		uint64_t w0 = CARVE_LOAD(u64, src), w1 = CARVE_LOAD(u64, src + 8);
 		uint64_t w2 = CARVE_LOAD(u64, src + 16), w3 = CARVE_LOAD(u64, src + 24);
-		put(d, &w0, 8), put(d + 8, &w1, 8), put(d + 16, &w2, 8), put(d + 24, &w3, 8);
+		/* ordinary memory: fixed-size copies, plain (possibly unaligned) stores */
+		memcpy(d, &w0, 8), memcpy(d + 8, &w1, 8), memcpy(d + 16, &w2, 8);
+		memcpy(d + 24, &w3, 8);
 	}
 	for (; n >= 8; n -= 8, src += 8, d += 8) {
 		uint64_t w = CARVE_LOAD(u64, src);
-		put(d, &w, 8);
+		memcpy(d, &w, 8);
 	}
 	copy_small(d, (uint8_t *)(uintptr_t)src, n, 0);
 }
