@@ -13,6 +13,7 @@
 #include <yaml.h>
 #include <zlib.h>
 
+#include "cli/cmd_repair.h"
 #include "cli/usage_log.h"
 #include "common/clock.h"
 #include "common/error.h"
@@ -65,6 +66,8 @@ static void usage(FILE *out)
 	      "  check FILE...          check recordings as emulation inputs, print a summary\n"
 	      "  inventorize [-o PATH]  write the node's inventory as YAML (default\n"
 	      "                         " DEFAULT_INVENTORY ", - for stdout)\n"
+	      "  repair PATH...         bring recordings cut off by a crash (or a directory of\n"
+	      "                         them) to their last commit\n"
 	      "  usage                  print the last entry of the usage log\n"
 	      "\n"
 	      "Exit codes: 0 success, 1 failed (message says why), 2 bad command line,\n"
@@ -254,11 +257,15 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 	if (!g->verbose && task.verbose >= 3)
 		shp_log_set_console_level(SHP_LOG_DEBUG);
 	SHP_TRY(shp_h5_init());
+	if (task.has_output)
+		repair_output_dir(
+			task.output_path); /* what a crash left there, before it is reused */
 	status_init(ro.status_line && isatty(STDERR_FILENO));
 	shp_stop_install();
 
 	struct run_result res;
 	shp_err e = sheep_run(&task, &ro, &res);
+	repair_after_run(res.path);
 	print_summary(&res);
 	if (e != SHP_OK)
 		log_error("run failed: %s", shp_err_str(e));
@@ -422,6 +429,8 @@ int main(int argc, char **argv)
 		e = cmd_check(sub_argc, sub_argv);
 	} else if (strcmp(cmd, "inventorize") == 0) {
 		e = cmd_inventorize(sub_argc, sub_argv);
+	} else if (strcmp(cmd, "repair") == 0) {
+		e = cmd_repair(sub_argc, sub_argv);
 	} else if (strcmp(cmd, "usage") == 0) {
 		e = sub_argc > 1 ? SHP_ERR_USAGE : usage_log_print_last(g.usage_log);
 		if (e == SHP_ERR_USAGE)

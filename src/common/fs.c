@@ -1,10 +1,13 @@
-/* fs.c - mkdir -p. */
+/* fs.c - mkdir -p, sizes, durable names. */
+#define _GNU_SOURCE /* renameat2 */
 #include "common/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int fs_make_dirs(const char *dir, char *failed, size_t len)
 {
@@ -56,4 +59,38 @@ uint64_t fs_file_size(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+int fs_sync_parent(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+		return errno = ENAMETOOLONG, -1;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	int err = errno;
+	close(fd);
+	errno = err;
+	return rc;
+}
+
+int fs_rename(const char *from, const char *to, bool replace)
+{
+	if (replace)
+		return rename(from, to);
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* a file system without RENAME_NOREPLACE: link() refuses an existing name too */
+	if (link(from, to) != 0)
+		return -1;
+	return unlink(from);
 }

@@ -29,6 +29,14 @@ int fs_make_parent(const char *path);
  */
 uint64_t fs_file_size(const char *path);
 
+/* fsyncs the directory path lies in, so that a new, renamed or removed name in it is durable.
+ * Returns 0 or -1 (errno). */
+int fs_sync_parent(const char *path);
+
+/* Renames from to to; with replace false, refuses an existing to (EEXIST) atomically. Returns 0
+ * or -1 (errno). */
+int fs_rename(const char *from, const char *to, bool replace);
+
 /* The first line of a small file (sysfs, /proc) without its newline; false if unreadable. */
 bool fs_read_line(const char *path, char *buf, size_t len);
 

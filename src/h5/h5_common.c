@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "h5/commit_vfd.h"
 #include "h5/lzf_filter.h"
 
 /*
@@ -43,7 +44,7 @@ shp_err shp_h5_init(void)
 	if (H5open() < 0)
 		return SHP_ERR_OUTPUT;
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-	if (shp_lzf_register() != 0)
+	if (shp_lzf_register() != 0 || commit_vfd_register() < 0)
 		return SHP_ERR_OUTPUT;
 	if (append_dxpl == H5P_DEFAULT) {
 		hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);

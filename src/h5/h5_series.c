@@ -29,6 +29,9 @@ hid_t series_create(hid_t loc, const char *name, hid_t file_type, hid_t mem_type
 	s->elem_size = H5Tget_size(file_type);
 	s->codec = NULL;
 	memset(&s->hints, 0, sizeof(s->hints));
+	s->path[0] = '\0';
+	if (s->ds >= 0 && H5Iget_name(s->ds, s->path, sizeof(s->path)) >= (ssize_t)sizeof(s->path))
+		s->path[0] = '\0';
 	if (dapl >= 0)
 		H5Pclose(dapl);
 	if (dcpl >= 0)
@@ -48,17 +51,18 @@ herr_t series_describe(hid_t ds, const char *unit, const char *desc, const struc
 	return 0;
 }
 
-/* A whole, aligned chunk of a 1-D series: encoded here and written as it is. */
+/* A whole, aligned chunk: encoded here and written as it is. */
 static herr_t write_whole_chunk(struct series *s, const void *data)
 {
-	hsize_t new_dims[1] = {s->rows + s->chunk_rows};
-	hsize_t offset[1] = {s->rows};
+	hsize_t new_dims[2] = {s->rows + s->chunk_rows, s->cols};
+	hsize_t offset[2] = {s->rows, 0};
+	size_t values = (size_t)s->chunk_rows * (s->cols ? (size_t)s->cols : 1);
 	const void *buf;
 	size_t len;
 	uint32_t mask;
 	if (H5Dset_extent(s->ds, new_dims) < 0)
 		return -1;
-	if (chunk_codec_encode(s->codec, &s->hints, data, s->chunk_rows, s->elem_size, &buf, &len,
+	if (chunk_codec_encode(s->codec, &s->hints, data, values, s->elem_size, &buf, &len,
 			       &mask) != SHP_OK ||
 	    H5Dwrite_chunk(s->ds, H5P_DEFAULT, mask, offset, len, buf) < 0) {
 		new_dims[0] = s->rows;
@@ -73,7 +77,8 @@ herr_t series_append(struct series *s, const void *data, hsize_t rows)
 {
 	if (rows == 0)
 		return 0;
-	if (s->codec && s->cols == 0 && rows == s->chunk_rows && s->rows % s->chunk_rows == 0)
+	if (s->codec && rows == s->chunk_rows && s->rows % s->chunk_rows == 0 &&
+	    s->chunk_rows * (s->cols ? s->cols : 1) * s->elem_size <= s->codec->capacity)
 		return write_whole_chunk(s, data);
 	int rank = s->cols ? 2 : 1;
 	hsize_t new_dims[2] = {s->rows + rows, s->cols};

@@ -2,8 +2,9 @@
  * h5_series.h - an appendable HDF5 dataset (inside src/h5 only).
  *
  * A series is a 1-D or 2-D dataset that grows by appends: its extent always equals what was
- * written. Whole aligned chunks of 1-D series with a codec bypass HDF5's filter pipeline
- * (chunk_codec.c); everything else goes through it, with the chunk cache disabled.
+ * written. Whole aligned chunks of fixed-size rows bypass HDF5's filter pipeline when the series
+ * has a codec (chunk_codec.c); everything else (text, a file's last partial chunk) goes through
+ * it, with the chunk cache disabled.
  */
 #ifndef SHP_H5_SERIES_H
 #define SHP_H5_SERIES_H
@@ -24,8 +25,9 @@ struct series {
 	hsize_t cols;              /* 0 for a 1-D dataset */
 	hsize_t chunk_rows;        /* rows per chunk */
 	size_t elem_size;          /* bytes per value */
-	struct chunk_codec *codec; /* whole chunks of 1-D series bypass HDF5's pipeline */
+	struct chunk_codec *codec; /* whole chunks bypass HDF5's pipeline */
 	struct chunk_hints hints;
+	char path[96]; /* in the file, for the journal's tails */
 };
 
 /* Creates the dataset name in loc with the given compression; returns its id or -1. */
@@ -47,10 +49,16 @@ herr_t series_describe_time(hid_t ds);
 
 /* Tables (h5_table.h) as the writer drives them. */
 struct h5w_column;
+struct tail_buf;
+struct table_codecs {
+	struct chunk_codec *packed; /* the file's compression (NULL: pipeline only) */
+	struct chunk_codec *plain;  /* no compression, for uncompressed columns */
+};
 struct h5w_table *table_create(hid_t file, const char *group, const struct h5w_column *cols,
 			       unsigned ncols, enum shp_compression compression, bool shuffle,
-			       bool *failed);
-herr_t table_flush(struct h5w_table *t); /* writes buffered rows */
-void table_free(struct h5w_table *t);    /* closes without flushing */
+			       const struct table_codecs *codecs, bool *failed);
+herr_t table_flush(struct h5w_table *t); /* writes buffered rows (at close: a partial chunk) */
+void table_tail(const struct h5w_table *t, struct tail_buf *tail); /* buffered rows as a tail */
+void table_free(struct h5w_table *t);                              /* closes without flushing */
 
 #endif

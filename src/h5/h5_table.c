@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "h5/h5_series.h"
+#include "h5/h5_tail.h"
 
 #define ROWS SHP_H5_TABLE_CHUNK_ROWS
 
@@ -98,7 +99,7 @@ void table_free(struct h5w_table *t)
 
 struct h5w_table *table_create(hid_t file, const char *group, const struct h5w_column *cols,
 			       unsigned ncols, enum shp_compression compression, bool shuffle,
-			       bool *failed)
+			       const struct table_codecs *codecs, bool *failed)
 {
 	if (ncols > SHP_H5_TABLE_MAX_COLUMNS)
 		return NULL;
@@ -124,6 +125,7 @@ struct h5w_table *table_create(hid_t file, const char *group, const struct h5w_c
 	     series_create(t->group, "time", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, ROWS, compression,
 			   shuffle, &t->time) >= 0 &&
 	     series_describe_time(t->time.ds) >= 0;
+	t->time.codec = codecs->packed;
 	t->ncols = ncols;
 	for (unsigned c = 0; ok && c < ncols; c++) {
 		const struct h5w_column *col = &cols[c];
@@ -140,6 +142,8 @@ struct h5w_table *table_create(hid_t file, const char *group, const struct h5w_c
 		     (!col->unit || shp_h5_attr_str(t->col[c].ds, "unit", col->unit) >= 0) &&
 		     (!col->description ||
 		      shp_h5_attr_str(t->col[c].ds, "description", col->description) >= 0);
+		if (!is_text(col->type)) /* text goes through HDF5, whole chunks at a time */
+			t->col[c].codec = col->compressed ? codecs->packed : codecs->plain;
 	}
 	if (!ok) {
 		table_free(t);
@@ -188,6 +192,21 @@ shp_err h5w_table_append(h5w_table_t *t, uint64_t time_ns, const void *const val
 	if (t->pending == ROWS && table_flush(t) < 0)
 		return SHP_ERR_OUTPUT;
 	return SHP_OK;
+}
+
+void table_tail(const struct h5w_table *t, struct tail_buf *tail)
+{
+	if (t->failed)
+		return;
+	tail_put_fixed(tail, t->time.path, t->times, t->pending, sizeof(uint64_t));
+	for (unsigned c = 0; c < t->ncols; c++) {
+		if (is_text(t->type[c]))
+			tail_put_text(tail, t->col[c].path, (char *const *)(void *)t->buf[c],
+				      t->pending);
+		else
+			tail_put_fixed(tail, t->col[c].path, t->buf[c], t->pending,
+				       (uint32_t)(t->width[c] * type_size(t->type[c])));
+	}
 }
 
 uint64_t h5w_table_rows(const h5w_table_t *t)

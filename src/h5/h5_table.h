@@ -4,7 +4,8 @@
  *
  * Each table is group/time (u8 ns, compressed with the task's setting) plus its columns, all
  * growing together by one row per append. Rows are buffered to whole chunks of 100 and written
- * when a chunk is full, on h5w_flush and at close.
+ * when a chunk is full (fixed-size columns through the direct codec) and at close; on h5w_flush
+ * the buffered rows go into the commit journal as a tail (h5_tail.h), not into the file.
  */
 #ifndef SHP_H5_TABLE_H
 #define SHP_H5_TABLE_H

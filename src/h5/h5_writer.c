@@ -1,14 +1,18 @@
 /* h5_writer.c - the Shepherd file skeleton, IV and GPIO appenders, and the tables it owns. */
 #include "h5/h5_writer.h"
 
-#include <fcntl.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "h5/chunk_codec.h"
+#include "h5/commit_vfd.h"
 #include "h5/h5_series.h"
+#include "h5/h5_tail.h"
 
 #define UTIL_DESC                                                                                  \
 	"pru0_vsrc_tsample_mean [ns], pru0_vsrc_tsample_max [ns], pru1_gpio_tsample_max [ns], "    \
@@ -19,6 +23,8 @@
 	"6: {name: tgt_gpio6}\n7: {name: tgt_uart_rx}\n8: {name: tgt_uart_tx}\n"                   \
 	"9: {name: tgt_bat_ok}\n"
 #define MAX_TABLES 12
+#define PLAIN_TABLE_BYTES (SHP_H5_TABLE_CHUNK_ROWS * 64u)
+#define CACHE_BYTES (2u * 1024u * 1024u) /* HDF5's metadata cache: evicts beyond this */
 
 /* Groups the predecessor always creates; datasets appear once their recorder runs. */
 static const char *const groups[] = {"gpio",   "pru_util", "sheep",   "uart", "sys_util",
@@ -33,9 +39,12 @@ static const struct h5w_column uart_columns[] = {
 
 struct h5w {
 	hid_t file;
+	struct commit_vfd *vfd;
 	enum shp_compression compression;
 	bool shuffle;
-	struct chunk_codec codec;
+	struct chunk_codec codec, plain_codec;
+	struct table_codecs table_codecs;
+	struct tail_buf tail;
 	bool direct_chunks;
 	struct series time, voltage, current;
 
@@ -60,22 +69,12 @@ static shp_err h5_fail(h5w_t *w, const char *what)
 	return SHP_ERR_OUTPUT;
 }
 
-/*
- * After a failed write the file on disk is still the one of the last flush: metadata leaves
- * the cache only at flushes (crash_safe_properties). Closing would now write metadata that
- * refers to data that never arrived, so HDF5's descriptor is pointed at a read-only one first;
- * the close then fails harmlessly and the last flushed state stays.
- */
+/* After a failed write nothing more reaches the file: it stays at its last commit, and the
+ * journal's slots stay for the repair (commit_vfd.h). */
 static void freeze(h5w_t *w)
 {
-	void *handle = NULL;
-	if (H5Fget_vfd_handle(w->file, H5P_DEFAULT, &handle) < 0 || !handle)
-		return;
-	int ro = open(w->path, O_RDONLY | O_CLOEXEC);
-	if (ro < 0)
-		return;
-	dup2(ro, *(int *)handle);
-	close(ro);
+	if (w->vfd)
+		commit_vfd_freeze(w->vfd);
 }
 
 static herr_t make_data_group(h5w_t *w, const struct h5w_info *info)
@@ -136,8 +135,10 @@ static herr_t build_skeleton(h5w_t *w, const struct h5w_info *info)
 			return -1;
 		H5Gclose(grp);
 	}
+	/* /gpio/time and /gpio/value exist, empty, when nothing is traced (the readers need them)
+	 */
 	w->gpio_group = H5Gopen2(w->file, "gpio", H5P_DEFAULT);
-	if (w->gpio_group < 0 || (info->gpio && make_gpio_datasets(w, info) < 0))
+	if (w->gpio_group < 0 || make_gpio_datasets(w, info) < 0)
 		return -1;
 	if (h5w_table_create(w, "pru_util", util_columns, 1, &w->util) != SHP_OK)
 		return -1;
@@ -165,21 +166,27 @@ static void free_buffers(h5w_t *w)
 	free(w->gpio_val);
 	chunk_codec_free(&w->gpio_codec);
 	chunk_codec_free(&w->codec);
+	chunk_codec_free(&w->plain_codec);
+	tail_free(&w->tail);
 	free(w);
 }
 
 /*
- * What makes a file survive a crash (see h5_writer.h): metadata leaves memory only when the
- * file is flushed, freed space is never handed out again, and readers may open the file while
- * it is written.
+ * What makes a file survive a crash (h5_writer.h): the committing driver, freed space never
+ * handed out again, no lock (readers may open the file while it is written), and a metadata
+ * cache of fixed size that evicts: the driver holds evicted metadata until the commit, so
+ * memory stays flat however long the recording.
  */
-static herr_t crash_safe_properties(hid_t fcpl, hid_t fapl)
+static herr_t crash_safe_properties(hid_t fcpl, hid_t fapl, const char *path)
 {
 	H5AC_cache_config_t mdc = {.version = H5AC__CURR_CACHE_CONFIG_VERSION};
-	if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
-	    H5Pget_mdc_config(fapl, &mdc) < 0)
+	if (fcpl < 0 || fapl < 0 || commit_vfd_set_fapl(fapl, path, 0) < 0 ||
+	    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 || H5Pget_mdc_config(fapl, &mdc) < 0)
 		return -1;
-	mdc.evictions_enabled = 0;
+	mdc.set_initial_size = 1;
+	mdc.initial_size = CACHE_BYTES;
+	mdc.max_size = CACHE_BYTES;
+	mdc.min_size = CACHE_BYTES / 2;
 	mdc.incr_mode = H5C_incr__off;
 	mdc.flash_incr_mode = H5C_flash_incr__off;
 	mdc.decr_mode = H5C_decr__off;
@@ -187,6 +194,28 @@ static herr_t crash_safe_properties(hid_t fcpl, hid_t fapl)
 	    H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1) < 0)
 		return -1;
 	return 0;
+}
+
+/* The recording is made as NAME.incomplete and gets its name after its first commit, so a
+ * file under the name always opens. */
+static shp_err publish(h5w_t *w, const char *tmp, bool overwrite)
+{
+	if (fs_rename(tmp, w->path, overwrite) != 0) {
+		log_error("%s: cannot give the recording its name: %s", w->path, strerror(errno));
+		return SHP_ERR_OUTPUT;
+	}
+	if (fs_sync_parent(w->path) != 0)
+		log_warn("%s: syncing its directory failed: %s", w->path, strerror(errno));
+	return SHP_OK;
+}
+
+static void remove_unborn(const char *path, const char *tmp)
+{
+	char slot[4096 + 16];
+	unlink(tmp);
+	for (unsigned k = 0; k < JOURNAL_SLOTS; k++)
+		if (journal_path(slot, sizeof(slot), path, k))
+			unlink(slot);
 }
 
 shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
@@ -203,9 +232,14 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 	snprintf(w->path, sizeof(w->path), "%s", path);
 	w->direct_chunks = !info->pipeline_only;
 	bool ok = true;
-	if (w->direct_chunks)
+	if (w->direct_chunks) {
 		ok = chunk_codec_init(&w->codec, info->compression, info->shuffle,
-				      SHP_H5_CHUNK_SAMPLES * sizeof(uint64_t)) == SHP_OK;
+				      SHP_H5_CHUNK_SAMPLES * sizeof(uint64_t)) == SHP_OK &&
+		     chunk_codec_init(&w->plain_codec, SHP_COMP_NONE, 0, PLAIN_TABLE_BYTES) ==
+			     SHP_OK;
+		w->table_codecs.packed = &w->codec;
+		w->table_codecs.plain = &w->plain_codec;
+	}
 	if (ok && info->gpio) {
 		w->gpio_ts = malloc(SHP_H5_GPIO_CHUNK_EVENTS * sizeof(uint64_t));
 		w->gpio_val = malloc(SHP_H5_GPIO_CHUNK_EVENTS * sizeof(uint16_t));
@@ -220,22 +254,31 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 		return SHP_ERR_NOMEM;
 	}
 
+	char tmp[4096 + 16];
+	snprintf(tmp, sizeof(tmp), "%s.incomplete", path);
 	hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-	if (crash_safe_properties(fcpl, fapl) < 0)
-		log_warn("%s: crash-safe file settings not available: %s", path, shp_h5_error());
-	w->file = H5Fcreate(path, info->overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, fcpl, fapl);
+	herr_t props = crash_safe_properties(fcpl, fapl, path);
+	w->file = props < 0 ? -1 : H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
 	H5Pclose(fapl);
 	H5Pclose(fcpl);
 	if (w->file < 0) {
 		shp_err e = h5_fail(w, "creating the file");
+		remove_unborn(path, tmp);
 		free_buffers(w);
 		return e;
 	}
-	if (build_skeleton(w, info) < 0 || H5Fflush(w->file, H5F_SCOPE_LOCAL) < 0) {
-		shp_err e = h5_fail(w, "creating the file structure");
+	w->vfd = commit_vfd_of(w->file);
+	shp_err e = SHP_OK;
+	if (build_skeleton(w, info) < 0 || H5Fflush(w->file, H5F_SCOPE_LOCAL) < 0)
+		e = h5_fail(w, "creating the file structure");
+	else
+		e = publish(w, tmp, info->overwrite);
+	if (e != SHP_OK) {
+		freeze(w);
 		close_all(w);
 		H5Fclose(w->file);
+		remove_unborn(path, tmp);
 		free_buffers(w);
 		return e;
 	}
@@ -249,8 +292,10 @@ shp_err h5w_table_create(h5w_t *w, const char *group, const struct h5w_column *c
 	*out = NULL;
 	if (w->ntables == MAX_TABLES)
 		return SHP_ERR_NOMEM;
+	static const struct table_codecs pipeline_only = {NULL, NULL};
 	h5w_table_t *t =
-		table_create(w->file, group, cols, ncols, w->compression, w->shuffle, &w->failed);
+		table_create(w->file, group, cols, ncols, w->compression, w->shuffle,
+			     w->direct_chunks ? &w->table_codecs : &pipeline_only, &w->failed);
 	if (!t) {
 		char what[128];
 		snprintf(what, sizeof(what), "creating /%s", group);
@@ -332,15 +377,45 @@ static shp_err flush_tables(h5w_t *w)
 	return e;
 }
 
+/* The rows of the chunks being filled, for the next commit's journal slot. */
+static shp_err build_tail(h5w_t *w)
+{
+	tail_reset(&w->tail);
+	if (w->gpio_pending) {
+		tail_put_fixed(&w->tail, w->gpio_time.path, w->gpio_ts, w->gpio_pending,
+			       sizeof(uint64_t));
+		tail_put_fixed(&w->tail, w->gpio_value.path, w->gpio_val, w->gpio_pending,
+			       sizeof(uint16_t));
+	}
+	for (unsigned k = 0; k < w->ntables; k++)
+		table_tail(w->tables[k], &w->tail);
+	if (w->tail.failed) {
+		log_error("%s: no memory for the journal's tail", w->path);
+		w->failed = true;
+		return SHP_ERR_NOMEM;
+	}
+	struct journal_summary sum = {
+		.iv_samples = w->time.rows,
+		.gpio_events = h5w_gpio_events(w),
+	};
+	if (w->vfd)
+		commit_vfd_set_tail(w->vfd, w->tail.data, w->tail.len, &sum);
+	return SHP_OK;
+}
+
 shp_err h5w_flush(h5w_t *w)
 {
 	if (w->failed)
 		return SHP_ERR_OUTPUT;
-	SHP_TRY(flush_tables(w));
-	SHP_TRY(flush_gpio(w));
+	SHP_TRY(build_tail(w));
 	if (H5Fflush(w->file, H5F_SCOPE_LOCAL) < 0)
-		return h5_fail(w, "flushing");
+		return h5_fail(w, "committing");
 	return SHP_OK;
+}
+
+const struct commit_stats *h5w_commit_stats(const h5w_t *w)
+{
+	return w->vfd ? commit_vfd_stats(w->vfd) : NULL;
 }
 
 uint64_t h5w_iv_samples(const h5w_t *w)
@@ -370,10 +445,13 @@ shp_err h5w_close(h5w_t *w)
 		return SHP_OK;
 	shp_err e = SHP_OK;
 	if (!w->failed) {
+		/* the last chunks, partial: into the file, and no tail in the last commit */
 		e = flush_tables(w);
 		shp_err g = flush_gpio(w);
 		if (e == SHP_OK)
 			e = g;
+		if (e == SHP_OK)
+			e = build_tail(w); /* empty, with the final figures */
 	}
 	if (w->failed) {
 		freeze(w);

@@ -4,15 +4,22 @@
  *
  * The IV datasets always have their true length: each append extends them by exactly what it
  * writes (whole 10 000-sample chunks, only the last one may be partial), so there is nothing to
- * trim at close and an interrupted file holds exactly what was written. Whole IV and GPIO chunks
- * are encoded by chunk_codec.c and written directly; the rest (a last partial chunk, the PRU
- * utilisation and UART rows) goes through HDF5's filter pipeline with the chunk cache disabled.
+ * trim at close and an interrupted file holds exactly what was written. Whole chunks are encoded
+ * by chunk_codec.c and written directly (text columns: through HDF5's pipeline); a chunk reaches
+ * the file once, when it is full or at close, so there are no dead copies.
  *
- * Crash safety: metadata leaves HDF5's cache only in h5w_flush (evictions off), freed file
- * space is never reused (strategy NONE) and the file is not locked. So the file on disk is
- * always the state of the last flush plus data nothing points to yet: it opens after a kill or
- * a power cut, and readers may open it while it is written. After a failed write nothing more
- * is written (h5w_close then leaves the last flushed state in place).
+ * Crash safety (the contract): after a power cut or a kill at any moment, also in the middle of
+ * a flush, the recording holds everything appended before its last completed h5w_flush (at most
+ * one flush interval before the cut), once `shepherd-sheep repair` has run over it; the node runs
+ * that by itself at the next run and at boot. Without the repair it still opens unless the cut
+ * fell into the few writes that apply a commit, and it lacks only the rows of partial chunks.
+ *   - The file is made as NAME.incomplete and renamed to NAME after its first commit, so NAME
+ *     never names a file that does not open.
+ *   - Every flush is an atomic commit (commit_vfd.h): new data, fdatasync, the overwritten
+ *     metadata and the rows of partial chunks into a journal slot, fdatasync, then the overwrites.
+ *   - Freed file space is never reused (strategy NONE), the file is not locked (readers may open
+ *     it while it is written), and after a failed write nothing more is written.
+ * The metadata cache has a fixed size and evicts; memory does not grow with the recording.
  *
  * One deviation from the predecessor's layout, invisible to readers: /gpio/time has chunks of
  * 100 000 events like /gpio/value, instead of h5py's automatic 1 563 (64 times fewer chunks at
@@ -41,7 +48,7 @@ struct h5w_info {
 	struct shp_cal_pair current;
 	enum shp_compression compression;
 	bool shuffle;
-	bool gpio;          /* create /gpio/time and /gpio/value (GPIO is traced) */
+	bool gpio;          /* GPIO is traced (/gpio/time and /gpio/value always exist) */
 	bool uart;          /* create /uart/time and /uart/message (UART is logged) */
 	bool overwrite;     /* truncate an existing file instead of refusing it */
 	bool pipeline_only; /* write every chunk through HDF5's filter pipeline (tests) */
@@ -63,9 +70,12 @@ shp_err h5w_append_gpio(h5w_t *w, const uint64_t *ts, const uint16_t *value, uin
 /* Appends one /uart row: len bytes received at ts. Needs info.uart. */
 shp_err h5w_append_uart(h5w_t *w, uint64_t ts, const char *bytes, size_t len);
 
-/* Writes buffered rows (partial chunks included) and HDF5 metadata to disk: the next state a
- * crash falls back to. */
+/* Commits: everything appended so far becomes the state a crash falls back to. */
 shp_err h5w_flush(h5w_t *w);
+
+/* The commits' figures (syncs and their time); NULL without the committing driver. */
+struct commit_stats;
+const struct commit_stats *h5w_commit_stats(const h5w_t *w);
 
 uint64_t h5w_iv_samples(const h5w_t *w);
 uint64_t h5w_util_rows(const h5w_t *w);

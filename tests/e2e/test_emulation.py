@@ -185,14 +185,18 @@ def test_gpio_mask_and_window_follow_the_task(sim_factory, tmp_path):
         assert not np.any(f["gpio/value"][:] & ~np.uint16(0x181))
 
 
-def test_gpio_tracing_null_records_no_gpio(sim_factory, tmp_path):
+def test_gpio_tracing_null_records_no_gpio_but_keeps_the_datasets(sim_factory, tmp_path):
     sim = sim_factory("--emulation", "loopback", "--gpio-rate", "10000")
     res, path = emulate(sim, tmp_path, FIXTURES / "reference_hrv_2s_lzf.h5", duration=1,
                         gpio_tracing=None)
     assert res.returncode == 0, res.stderr
     assert (sim.sysfs / "gpio_tracer_mask").read_text().strip() == "0"
     with h5py.File(path, "r") as f:
-        assert "gpio" in f and len(f["gpio"]) == 0
+        # empty, but there: the shepherd-data tools read both when /gpio exists
+        assert set(f["gpio"].keys()) == {"time", "value"}
+        assert f["gpio/time"].shape == (0,) and f["gpio/time"].dtype == np.uint64
+        assert f["gpio/value"].shape == (0,) and f["gpio/value"].dtype == np.uint16
+        assert f["gpio/time"].attrs["unit"] == "s"
 
 
 def test_uart_bytes_from_a_pty_are_recorded_in_order(sim_factory, tmp_path):

@@ -1,0 +1,578 @@
+/* commit_vfd.c - the committing HDF5 file driver (protocol in commit_vfd.h). */
+#include "h5/commit_vfd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+#define MAXADDR (((haddr_t)1 << 62) - 1)
+#define STAGE_BYTES (64u * 1024u)
+
+struct fapl_info {
+	char recording[4096];
+	uint64_t resume_after;
+};
+
+/* A write into committed space, held until the commit. */
+struct held {
+	uint64_t addr;
+	size_t len;
+	uint8_t *data;
+};
+
+struct commit_vfd {
+	H5FD_t pub; /* first: HDF5 hands this back */
+	struct fapl_info info;
+	int fd;
+	int slot_fd[JOURNAL_SLOTS];
+	bool writable, frozen, dirty;
+	haddr_t eoa, eof;
+	uint64_t committed; /* file length of the last commit: writes below it are held */
+	uint64_t generation;
+	struct held *held;
+	size_t nheld, cap, held_bytes;
+	uint32_t *index; /* open addressing on addr: held index + 1, 0 = empty */
+	size_t index_cap;
+	const void *tail;
+	size_t tail_len;
+	struct journal_summary summary;
+	struct commit_stats stats;
+	dev_t dev;
+	ino_t ino;
+	uint8_t *stage; /* STAGE_BYTES for the slot's small pieces */
+};
+
+static hid_t driver_id = H5I_INVALID_HID;
+
+static herr_t fail(const char *what, int err)
+{
+	log_debug("commit driver: %s: %s", what, strerror(err));
+	H5Epush2(H5E_DEFAULT, __FILE__, what, __LINE__, H5E_ERR_CLS, H5E_VFL, H5E_WRITEERROR,
+		 "%s: %s", what, strerror(err));
+	return -1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int sync_fd(struct commit_vfd *v, int fd)
+{
+	uint64_t t0 = now_ns();
+	int rc = fdatasync(fd);
+	v->stats.sync_ns += now_ns() - t0;
+	v->stats.syncs++;
+	return rc;
+}
+
+static bool pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return false;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* ---- held writes ------------------------------------------------------------------------- */
+
+static size_t hash_addr(uint64_t addr, size_t cap)
+{
+	return (size_t)((addr * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
+static bool index_grow(struct commit_vfd *v)
+{
+	size_t cap = v->index_cap ? v->index_cap * 2 : 256;
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return false;
+	for (size_t k = 0; k < v->nheld; k++) {
+		size_t h = hash_addr(v->held[k].addr, cap);
+		while (idx[h])
+			h = (h + 1) & (cap - 1);
+		idx[h] = (uint32_t)(k + 1);
+	}
+	free(v->index);
+	v->index = idx;
+	v->index_cap = cap;
+	return true;
+}
+
+static bool hold(struct commit_vfd *v, uint64_t addr, size_t len, const void *buf)
+{
+	if ((v->nheld + 1) * 2 > v->index_cap && !index_grow(v))
+		return false;
+	size_t h = hash_addr(addr, v->index_cap);
+	for (; v->index[h]; h = (h + 1) & (v->index_cap - 1)) {
+		struct held *e = &v->held[v->index[h] - 1];
+		if (e->addr != addr)
+			continue;
+		if (e->len == len) { /* the same metadata entry written again */
+			memcpy(e->data, buf, len);
+			return true;
+		}
+		break; /* another extent at this address: the newer one wins, in order */
+	}
+	if (v->nheld == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 128;
+		struct held *n = realloc(v->held, cap * sizeof(*n));
+		if (!n)
+			return false;
+		v->held = n;
+		v->cap = cap;
+	}
+	struct held *e = &v->held[v->nheld];
+	e->data = malloc(len ? len : 1);
+	if (!e->data)
+		return false;
+	memcpy(e->data, buf, len);
+	e->addr = addr;
+	e->len = len;
+	v->nheld++;
+	v->index[h] = (uint32_t)v->nheld;
+	v->held_bytes += len;
+	if (v->held_bytes > v->stats.held_bytes_peak)
+		v->stats.held_bytes_peak = v->held_bytes;
+	return true;
+}
+
+static void drop_held(struct commit_vfd *v)
+{
+	for (size_t k = 0; k < v->nheld; k++)
+		free(v->held[k].data);
+	v->nheld = 0;
+	v->held_bytes = 0;
+	if (v->index)
+		memset(v->index, 0, v->index_cap * sizeof(*v->index));
+}
+
+/* ---- the commit -------------------------------------------------------------------------- */
+
+struct slot_writer {
+	int fd;
+	uint64_t off; /* next body offset */
+	uint8_t *stage;
+	size_t staged;
+	uint32_t crc;
+	bool ok;
+};
+
+static void sw_flush(struct slot_writer *w)
+{
+	if (w->staged && w->ok)
+		w->ok = pwrite_full(w->fd, w->stage, w->staged, w->off);
+	w->off += w->staged;
+	w->staged = 0;
+}
+
+static void sw_put(struct slot_writer *w, const void *data, size_t len)
+{
+	w->crc = journal_crc(w->crc, data, len);
+	if (len > STAGE_BYTES / 2) {
+		sw_flush(w);
+		if (w->ok)
+			w->ok = pwrite_full(w->fd, data, len, w->off);
+		w->off += len;
+		return;
+	}
+	if (w->staged + len > STAGE_BYTES)
+		sw_flush(w);
+	memcpy(w->stage + w->staged, data, len);
+	w->staged += len;
+}
+
+/* Steps 2 and 3 of commit_vfd.h into slot fd; errno set on failure. */
+static bool write_slot(struct commit_vfd *v, int fd, struct journal_header *h)
+{
+	struct slot_writer w = {fd, JOURNAL_HEADER_BYTES, v->stage, 0, 0, true};
+	static const uint8_t zeros[8];
+	for (size_t k = 0; k < v->nheld; k++) {
+		uint8_t rec[JOURNAL_RECORD_HEADER];
+		uint64_t a = v->held[k].addr, l = v->held[k].len;
+		for (int b = 0; b < 8; b++) {
+			rec[b] = (uint8_t)(a >> (8 * b));
+			rec[8 + b] = (uint8_t)(l >> (8 * b));
+		}
+		sw_put(&w, rec, sizeof(rec));
+		sw_put(&w, v->held[k].data, v->held[k].len);
+		sw_put(&w, zeros, (8 - v->held[k].len % 8) % 8);
+	}
+	sw_flush(&w);
+	h->records = (uint32_t)v->nheld;
+	h->records_bytes = w.off - JOURNAL_HEADER_BYTES;
+	if (v->tail_len)
+		sw_put(&w, v->tail, v->tail_len);
+	sw_flush(&w);
+	h->tail_bytes = v->tail_len;
+	h->body_crc = w.crc;
+	uint8_t head[JOURNAL_HEADER_BYTES];
+	journal_encode_header(h, head);
+	v->stats.journal_bytes += w.off;
+	return w.ok && pwrite_full(fd, head, sizeof(head), 0);
+}
+
+static herr_t commit(struct commit_vfd *v)
+{
+	if (sync_fd(v, v->fd) != 0) /* 1: new data and the last apply are durable */
+		return fail("syncing the recording", errno);
+	struct journal_header h = {
+		.generation = v->generation + 1,
+		.length = v->eoa,
+		.summary = v->summary,
+	};
+	h.summary.wall_ns = (uint64_t)time(NULL) * 1000000000u;
+	int slot = v->slot_fd[h.generation % JOURNAL_SLOTS];
+	if (!write_slot(v, slot, &h) || sync_fd(v, slot) != 0) /* 2: the commit point */
+		return fail("writing the commit journal", errno);
+	for (size_t k = 0; k < v->nheld; k++) /* 3: apply */
+		if (!pwrite_full(v->fd, v->held[k].data, v->held[k].len, v->held[k].addr))
+			return fail("applying a commit", errno);
+	if (v->eof != v->eoa && ftruncate(v->fd, (off_t)v->eoa) != 0)
+		return fail("setting the recording's length", errno);
+	v->eof = v->eoa;
+	v->committed = v->eoa;
+	v->generation = h.generation;
+	v->stats.commits++;
+	drop_held(v);
+	v->dirty = false;
+	return 0;
+}
+
+/* ---- driver callbacks -------------------------------------------------------------------- */
+
+static void *fapl_copy(const void *old)
+{
+	struct fapl_info *n = malloc(sizeof(*n));
+	if (n)
+		memcpy(n, old, sizeof(*n));
+	return n;
+}
+
+static herr_t fapl_free(void *info)
+{
+	free(info);
+	return 0;
+}
+
+static void *fapl_get(H5FD_t *file)
+{
+	return fapl_copy(&((struct commit_vfd *)(void *)file)->info);
+}
+
+static void free_vfd(struct commit_vfd *v)
+{
+	drop_held(v);
+	free(v->held);
+	free(v->index);
+	free(v->stage);
+	free(v);
+}
+
+static bool open_slots(struct commit_vfd *v)
+{
+	for (unsigned k = 0; k < JOURNAL_SLOTS; k++) {
+		char path[4096 + 16];
+		int flags = O_RDWR | O_CREAT | O_CLOEXEC | (v->info.resume_after ? 0 : O_TRUNC);
+		if (!journal_path(path, sizeof(path), v->info.recording, k) ||
+		    (v->slot_fd[k] = open(path, flags, 0644)) < 0)
+			return false;
+	}
+	/* held while the recording is written: a repair leaves a live recording alone */
+	if (flock(v->slot_fd[0], LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			errno = EBUSY;
+		return false;
+	}
+	return true;
+}
+
+static void close_fds(struct commit_vfd *v)
+{
+	for (unsigned k = 0; k < JOURNAL_SLOTS; k++)
+		if (v->slot_fd[k] >= 0)
+			close(v->slot_fd[k]);
+	if (v->fd >= 0)
+		close(v->fd);
+}
+
+static H5FD_t *vfd_open(const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr)
+{
+	(void)maxaddr;
+	const struct fapl_info *info = H5Pget_driver_info(fapl);
+	struct commit_vfd *v = calloc(1, sizeof(*v));
+	if (!info || !v) {
+		free(v);
+		fail("opening", ENOMEM);
+		return NULL;
+	}
+	v->info = *info;
+	v->fd = v->slot_fd[0] = v->slot_fd[1] = -1;
+	v->writable = flags & H5F_ACC_RDWR;
+	int o = v->writable ? O_RDWR : O_RDONLY;
+	if (flags & H5F_ACC_TRUNC)
+		o |= O_TRUNC;
+	if (flags & H5F_ACC_CREAT)
+		o |= O_CREAT;
+	if (flags & H5F_ACC_EXCL)
+		o |= O_EXCL;
+	struct stat st;
+	v->fd = open(name, o | O_CLOEXEC, 0644);
+	bool ok = v->fd >= 0 && fstat(v->fd, &st) == 0;
+	if (ok && v->writable)
+		ok = (v->stage = malloc(STAGE_BYTES)) != NULL && open_slots(v);
+	if (!ok) {
+		fail(name, errno);
+		close_fds(v);
+		free_vfd(v);
+		return NULL;
+	}
+	v->dev = st.st_dev;
+	v->ino = st.st_ino;
+	v->eof = (haddr_t)st.st_size;
+	v->committed = (uint64_t)st.st_size;
+	v->generation = info->resume_after;
+	return &v->pub;
+}
+
+static herr_t vfd_close(H5FD_t *file)
+{
+	struct commit_vfd *v = (struct commit_vfd *)(void *)file;
+	herr_t rc = 0;
+	if (v->writable && !v->frozen) {
+		if (v->dirty)
+			rc = commit(v);
+		if (rc >= 0 && sync_fd(v, v->fd) != 0)
+			rc = fail("syncing the recording", errno);
+		for (unsigned k = 0; rc >= 0 && k < JOURNAL_SLOTS; k++) {
+			char path[4096 + 16];
+			if (journal_path(path, sizeof(path), v->info.recording, k))
+				unlink(path);
+		}
+	}
+	close_fds(v);
+	free_vfd(v);
+	return rc;
+}
+
+static int vfd_cmp(const H5FD_t *a, const H5FD_t *b)
+{
+	const struct commit_vfd *x = (const void *)a, *y = (const void *)b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return 0;
+}
+
+static herr_t vfd_query(const H5FD_t *file, unsigned long *flags)
+{
+	(void)file;
+	*flags = H5FD_FEAT_AGGREGATE_METADATA | H5FD_FEAT_ACCUMULATE_METADATA |
+		 H5FD_FEAT_DATA_SIEVE | H5FD_FEAT_AGGREGATE_SMALLDATA |
+		 H5FD_FEAT_DEFAULT_VFD_COMPATIBLE;
+	return 0;
+}
+
+static haddr_t vfd_get_eoa(const H5FD_t *file, H5FD_mem_t type)
+{
+	(void)type;
+	return ((const struct commit_vfd *)(const void *)file)->eoa;
+}
+
+static herr_t vfd_set_eoa(H5FD_t *file, H5FD_mem_t type, haddr_t addr)
+{
+	(void)type;
+	struct commit_vfd *v = (struct commit_vfd *)(void *)file;
+	if (addr != v->eoa)
+		v->dirty = true;
+	v->eoa = addr;
+	return 0;
+}
+
+static haddr_t vfd_get_eof(const H5FD_t *file, H5FD_mem_t type)
+{
+	(void)type;
+	return ((const struct commit_vfd *)(const void *)file)->eof;
+}
+
+static herr_t vfd_get_handle(H5FD_t *file, hid_t fapl, void **handle)
+{
+	(void)fapl;
+	*handle = file;
+	return 0;
+}
+
+static herr_t vfd_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
+		       void *buf)
+{
+	(void)type;
+	(void)dxpl;
+	struct commit_vfd *v = (struct commit_vfd *)(void *)file;
+	uint8_t *p = buf;
+	size_t done = 0;
+	while (done < size) {
+		ssize_t n = pread(v->fd, p + done, size - done, (off_t)(addr + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail("reading", errno);
+		if (n == 0) { /* past the end: zeros, as the sec2 driver gives */
+			memset(p + done, 0, size - done);
+			break;
+		}
+		done += (size_t)n;
+	}
+	for (size_t k = 0; k < v->nheld; k++) { /* what the next commit will have written */
+		const struct held *e = &v->held[k];
+		uint64_t from = e->addr > addr ? e->addr : addr;
+		uint64_t to = e->addr + e->len < addr + size ? e->addr + e->len : addr + size;
+		if (from < to)
+			memcpy(p + (from - addr), e->data + (from - e->addr), (size_t)(to - from));
+	}
+	return 0;
+}
+
+static herr_t vfd_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
+			const void *buf)
+{
+	(void)type;
+	(void)dxpl;
+	struct commit_vfd *v = (struct commit_vfd *)(void *)file;
+	if (v->frozen)
+		return 0; /* the file stays at its last commit */
+	v->dirty = true;
+	const uint8_t *p = buf;
+	if (addr < v->committed) {
+		size_t n = v->committed - addr < size ? (size_t)(v->committed - addr) : size;
+		if (!hold(v, addr, n, p))
+			return fail("holding a write", ENOMEM);
+		addr += n;
+		p += n;
+		size -= n;
+	}
+	if (size == 0)
+		return 0;
+	if (!pwrite_full(v->fd, p, size, addr))
+		return fail("writing", errno);
+	if (addr + size > v->eof)
+		v->eof = addr + size;
+	return 0;
+}
+
+static herr_t vfd_flush(H5FD_t *file, hid_t dxpl, hbool_t closing)
+{
+	(void)dxpl;
+	(void)closing;
+	struct commit_vfd *v = (struct commit_vfd *)(void *)file;
+	if (!v->writable || v->frozen || !v->dirty)
+		return 0;
+	herr_t rc = commit(v);
+	if (rc < 0)
+		v->frozen = true; /* the slots still hold the last commit */
+	return rc;
+}
+
+static herr_t vfd_truncate(H5FD_t *file, hid_t dxpl, hbool_t closing)
+{
+	(void)dxpl;
+	(void)closing;
+	struct commit_vfd *v = (struct commit_vfd *)(void *)file;
+	if (v->eof != v->eoa)
+		v->dirty = true; /* the commit sets the length */
+	return 0;
+}
+
+static const H5FD_class_t commit_class = {
+	.name = "shepherd_commit",
+	.maxaddr = MAXADDR,
+	.fc_degree = H5F_CLOSE_WEAK,
+	.fapl_size = sizeof(struct fapl_info),
+	.fapl_get = fapl_get,
+	.fapl_copy = fapl_copy,
+	.fapl_free = fapl_free,
+	.open = vfd_open,
+	.close = vfd_close,
+	.cmp = vfd_cmp,
+	.query = vfd_query,
+	.get_eoa = vfd_get_eoa,
+	.set_eoa = vfd_set_eoa,
+	.get_eof = vfd_get_eof,
+	.get_handle = vfd_get_handle,
+	.read = vfd_read,
+	.write = vfd_write,
+	.flush = vfd_flush,
+	.truncate = vfd_truncate,
+	.fl_map = H5FD_FLMAP_DICHOTOMY,
+};
+
+hid_t commit_vfd_register(void)
+{
+	if (driver_id < 0)
+		driver_id = H5FDregister(&commit_class);
+	return driver_id;
+}
+
+herr_t commit_vfd_set_fapl(hid_t fapl, const char *recording, uint64_t resume_after)
+{
+	struct fapl_info info;
+	memset(&info, 0, sizeof(info));
+	if (commit_vfd_register() < 0 || snprintf(info.recording, sizeof(info.recording), "%s",
+						  recording) >= (int)sizeof(info.recording))
+		return -1;
+	info.resume_after = resume_after;
+	return H5Pset_driver(fapl, driver_id, &info);
+}
+
+struct commit_vfd *commit_vfd_of(hid_t file)
+{
+	hid_t fapl = H5Fget_access_plist(file);
+	bool ours = fapl >= 0 && H5Pget_driver(fapl) == driver_id;
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	void *handle = NULL;
+	if (!ours || H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0)
+		return NULL;
+	return handle;
+}
+
+void commit_vfd_set_tail(struct commit_vfd *v, const void *tail, size_t len,
+			 const struct journal_summary *summary)
+{
+	v->tail = tail;
+	v->tail_len = len;
+	if (summary)
+		v->summary = *summary;
+	v->dirty = true;
+}
+
+void commit_vfd_freeze(struct commit_vfd *v)
+{
+	v->frozen = true;
+}
+
+const struct commit_stats *commit_vfd_stats(const struct commit_vfd *v)
+{
+	return &v->stats;
+}
