@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 
 #define MAXADDR (((haddr_t)1 << 62) - 1)
@@ -342,6 +343,9 @@ static H5FD_t *vfd_open(const char *name, unsigned flags, hid_t fapl, haddr_t ma
 	bool ok = v->fd >= 0 && fstat(v->fd, &st) == 0;
 	if (ok && v->writable)
 		ok = (v->stage = malloc(STAGE_BYTES)) != NULL && open_slots(v);
+	/* a new recording's names are durable before its first commit can complete */
+	if (ok && v->writable && !info->resume_after)
+		ok = fs_sync_parent(name) == 0;
 	if (!ok) {
 		fail(name, errno);
 		close_fds(v);
