@@ -12,13 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * The latest time_start a run can have: 2500-01-01T00:00:00Z. The PRU's timestamps are 64-bit
- * nanoseconds since the epoch, which run out in July 2554; the margin leaves room for the run's
- * duration. (shepherd-core's schema allows any datetime up to the year 9999.)
- */
-#define SHP_TIME_START_MAX_S 16725225600.0
-#define SHP_TIME_START_MAX_ISO "2500-01-01T00:00:00Z"
+#include "common/time_bounds.h" /* SHP_TIME_START_MIN_S, _MAX_S, SHP_SPAN_MAX_S */
 
 /* Unix seconds of an ISO 8601 date-time (years 0000-9999); false if it is not one. */
 bool parse_iso_datetime(const char *text, double *epoch_s);
