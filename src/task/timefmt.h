@@ -16,10 +16,13 @@
 
 /* Unix seconds of an ISO 8601 date-time (years 0000-9999); false if it is not one. */
 bool parse_iso_datetime(const char *text, double *epoch_s);
-/* Seconds of a duration in one of the forms above; false if it is none. */
+/*
+ * Seconds of a duration in one of the forms above, its numbers plain decimals (no exponent, inf or
+ * nan); false if it is none. The range is checked by the task schema (common/time_bounds.h).
+ */
 bool parse_duration_text(const char *text, double *seconds);
 
-/* Whether a run can start at epoch_s: before SHP_TIME_START_MAX_S (NaN is not). */
+/* Whether a run can start at epoch_s: SHP_TIME_START_MIN_S <= epoch_s < SHP_TIME_START_MAX_S. */
 bool time_start_in_range(double epoch_s);
 
 /*
