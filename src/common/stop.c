@@ -18,4 +18,11 @@ void shp_stop_install(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/*
+	 * The terminal went away (an SSH session that dropped): stop the PRU and finish the file,
+	 * unless the sheep was started to outlive it (nohup leaves SIGHUP ignored).
+	 */
+	struct sigaction old;
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 }

@@ -1,4 +1,4 @@
-/* stop.h - the stop request set by SIGINT/SIGTERM and polled by the run loops. */
+/* stop.h - the stop request set by SIGINT, SIGTERM or SIGHUP and polled by the run loops. */
 #ifndef SHP_STOP_H
 #define SHP_STOP_H
 
@@ -6,7 +6,7 @@
 
 extern volatile sig_atomic_t shp_stop_signal; /* signal number, 0 while none arrived */
 
-/* Installs handlers for SIGINT and SIGTERM that only record the signal. */
+/* Installs handlers for SIGINT, SIGTERM and SIGHUP that only record the signal. */
 void shp_stop_install(void);
 
 #endif

@@ -15,6 +15,7 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/stop.h"
+#include "common/time_bounds.h"
 #include "h5/h5_common.h"
 
 #define PROBE_SAMPLES 10000u
@@ -160,6 +161,9 @@ shp_err h5_input_open_direct(const char *path, struct h5_input *in)
 	}
 	if (e == SHP_OK && n_t == 0)
 		e = bad(in, "it holds no samples");
+	/* a replay is a run's duration: beyond 366 days its nanosecond end could not be formed */
+	if (e == SHP_OK && n_t > (hsize_t)SHP_SPAN_MAX_S * SHP_SAMPLE_RATE_SPS)
+		e = bad(in, "it holds more than 366 days of samples (31622400 s at 100 kS/s)");
 	in->samples = n_t;
 	if (e == SHP_OK)
 		e = probe(in);

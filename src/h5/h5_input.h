@@ -3,10 +3,10 @@
  *
  * Everything that can be wrong with an input file is checked when it is opened, before any PRU
  * is touched: that it is HDF5 at all, the root "mode" (a harvest recording), the datatype (IV
- * samples), the three datasets (1-D, integer, equal length, not empty), their calibration (gain
- * > 0 and finite, offset finite, as the reference Reader demands), and that the first and the
- * last chunk can be read, which catches files cut short. Each problem gets one message naming
- * the file and what is wrong.
+ * samples), the three datasets (1-D, integer, equal length, not empty, at most 366 days of
+ * samples), their calibration (gain > 0 and finite, offset finite, as the reference Reader
+ * demands), and that the first and the last chunk can be read, which catches files cut short.
+ * Each problem gets one message naming the file and what is wrong.
  */
 #ifndef SHP_H5_INPUT_H
 #define SHP_H5_INPUT_H

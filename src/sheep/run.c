@@ -12,6 +12,7 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/stop.h"
+#include "common/time_bounds.h"
 #include "h5/h5_reader.h"
 #include "sheep/output_path.h"
 #include "sheep/pru_control.h"
@@ -145,9 +146,17 @@ static shp_err record(struct run *h)
 
 /* ---- set-up ------------------------------------------------------------------------------ */
 
+/*
+ * Task seconds in whole samples. Every value here passed the task's range check, the same
+ * conversion cannot refuse it, and start + delay + duration stays below SHP_RUN_NS_MAX, which
+ * fits in 64 bits (static assertions in common/time_bounds.h); were one refused all the same,
+ * the longest span would stand in: bounded, never wrapped.
+ */
 static uint64_t seconds_to_ns(double s)
 {
-	return (uint64_t)llround(s * 1e5) * SHP_SAMPLE_INTERVAL_NS;
+	uint64_t ns = SHP_SPAN_MAX_NS;
+	(void)shp_seconds_to_ns(s, SHP_SAMPLE_INTERVAL_NS, &ns);
+	return ns;
 }
 
 /* The window [start + delay, start + delay + duration) inside the run [start, end). */

@@ -66,34 +66,31 @@ static void f_compression(struct ynode_ctx *c, const yaml_node_t *n, const char 
 static void f_time_start(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
 	enum ynode_kind k = ynode_kind(n);
-	double t;
 	if (k == YN_NULL) {
 		T(b)->has_time_start = false;
 		return;
 	}
-	if (ynode_number(n, &t) || (k == YN_STRING && parse_iso_datetime(ynode_text(n), &t))) {
-		if (t < 946684800.0) { /* before 2000: surely a mistake (ms? relative?) */
-			ynode_error(c, n, path,
-				    "'%s' is not a plausible start time (Unix seconds or "
-				    "ISO 8601 date-time)",
-				    ynode_text(n));
-			return;
-		}
-		if (!time_start_in_range(t)) {
-			ynode_error(c, n, path,
-				    "'%s' lies beyond " SHP_TIME_START_MAX_ISO
-				    ", the last start the recordings' nanosecond timestamps allow",
-				    ynode_text(n));
-			return;
-		}
-		T(b)->has_time_start = true;
-		T(b)->time_start = t;
+	double t = NAN;
+	bool number = k == YN_INT || k == YN_FLOAT;
+	if (number)
+		t = strtod(ynode_text(n), NULL); /* 1e400 is inf: out of range below */
+	if (!number && !(k == YN_STRING && parse_iso_datetime(ynode_text(n), &t))) {
+		ynode_error(c, n, path,
+			    "expected null, Unix seconds or an ISO 8601 date-time like "
+			    "2026-11-25T10:00:00Z, found %s '%s'",
+			    ynode_kind_name(k), ynode_text(n));
 		return;
 	}
-	ynode_error(c, n, path,
-		    "expected null, Unix seconds or an ISO 8601 date-time like "
-		    "2026-11-25T10:00:00Z, found %s '%s'",
-		    ynode_kind_name(k), ynode_text(n));
+	/* before 2000 surely a mistake (ms? relative?); from 2500 on beyond the ns timestamps */
+	if (!time_start_in_range(t)) {
+		ynode_error(c, n, path,
+			    "'%s' is out of range (" SHP_TIME_START_MIN_ISO
+			    " <= time_start < " SHP_TIME_START_MAX_ISO ")",
+			    ynode_text(n));
+		return;
+	}
+	T(b)->has_time_start = true;
+	T(b)->time_start = t;
 }
 
 static void f_duration(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)

@@ -15,9 +15,12 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/time_bounds.h"
 #include "h5/h5_common.h"
 
 #define SHP_DURATION_DEFAULT_S 1e6 /* "no duration": 10^6 s, as the predecessor */
+_Static_assert((unsigned long long)SHP_DURATION_DEFAULT_S <= SHP_SPAN_MAX_S,
+	       "the default duration lies in the range of the task's durations");
 #define SHP_VH_EXTRA_MAX 24
 
 enum shp_task_kind { SHP_TASK_HARVEST, SHP_TASK_EMULATION };

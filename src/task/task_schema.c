@@ -1,8 +1,10 @@
 /* task_schema.c - strict walk of a mapping against a field table, and typed value readers. */
 #include "task/task_schema.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/time_bounds.h"
 #include "task/timefmt.h"
 
 void schema_join(char *out, size_t len, const char *path, const char *key)
@@ -71,24 +73,54 @@ bool schema_bool(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
 	return false;
 }
 
+/* The last component of a dotted path: the key as the task file spells it. */
+static const char *key_of(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	return dot ? dot + 1 : path;
+}
+
+/* v in the fewest digits that read back as v: 2e+14, 31622401, inf. */
+static void format_value(double v, char *buf, size_t len)
+{
+	for (int digits = 6; digits <= 17; digits++) {
+		snprintf(buf, len, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
 bool schema_seconds(struct ynode_ctx *c, const yaml_node_t *node, const char *path, double *out,
 		    bool allow_zero)
 {
 	enum ynode_kind k = ynode_kind(node);
+	const char *text = ynode_text(node);
 	double v;
-	if (ynode_number(node, &v) ||
-	    (k == YN_STRING && parse_duration_text(ynode_text(node), &v))) {
-		if (v > 0 || (allow_zero && v == 0)) {
-			*out = v;
-			return true;
-		}
-		ynode_error(c, node, path, "must be %s seconds, found %s",
-			    allow_zero ? "zero or more" : "more than 0", ynode_text(node));
+	if (k == YN_INT || k == YN_FLOAT) {
+		v = strtod(text, NULL); /* 1e400 is inf: out of range below */
+	} else if (k != YN_STRING || !parse_duration_text(text, &v)) {
+		ynode_error(
+			c, node, path,
+			"expected seconds (a number, ISO 8601 like PT10S, or HH:MM:SS), found %s '%s'",
+			ynode_kind_name(k), text);
 		return false;
 	}
-	ynode_error(c, node, path,
-		    "expected seconds (a number, ISO 8601 like PT10S, or HH:MM:SS), found %s '%s'",
-		    ynode_kind_name(k), ynode_text(node));
+	/* written so that NaN is out of range too */
+	if ((allow_zero ? v >= 0 : v > 0) && v <= (double)SHP_SPAN_MAX_S) {
+		*out = v;
+		return true;
+	}
+	char value[32];
+	format_value(v, value, sizeof(value));
+	const char *key = key_of(path), *lower = allow_zero ? "<=" : "<";
+	if (k == YN_STRING)
+		ynode_error(c, node, path,
+			    "'%s' = %s s is out of range (0 %s %s <= " SHP_SPAN_MAX_TEXT ")", text,
+			    value, lower, key);
+	else
+		ynode_error(c, node, path,
+			    "%s s is out of range (0 %s %s <= " SHP_SPAN_MAX_TEXT ")", value, lower,
+			    key);
 	return false;
 }
 

@@ -30,7 +30,11 @@ void schema_mapping(struct ynode_ctx *c, const yaml_node_t *node, const char *pa
 
 bool schema_bool(struct ynode_ctx *c, const yaml_node_t *node, const char *path, bool *out);
 
-/* Seconds as a number, ISO 8601 duration or HH:MM:SS; > 0 (or >= 0 with allow_zero). */
+/*
+ * Seconds as a number, ISO 8601 duration or HH:MM:SS; > 0 (or >= 0 with allow_zero) and at most
+ * SHP_SPAN_MAX_S (366 days, common/time_bounds.h). A value out of range is reported with its key
+ * and the range.
+ */
 bool schema_seconds(struct ynode_ctx *c, const yaml_node_t *node, const char *path, double *out,
 		    bool allow_zero);
 

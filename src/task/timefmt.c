@@ -113,7 +113,33 @@ bool parse_iso_datetime(const char *text, double *epoch_s)
 
 bool time_start_in_range(double epoch_s)
 {
-	return epoch_s < SHP_TIME_START_MAX_S;
+	return epoch_s >= (double)SHP_TIME_START_MIN_S && epoch_s < (double)SHP_TIME_START_MAX_S;
+}
+
+/*
+ * A plain decimal number at *p: digits, then optionally '.' and digits. strtod alone would also
+ * take exponents, hex, "inf" and "nan", which no duration format has.
+ */
+static bool read_decimal(const char **p, double *value)
+{
+	const char *q = *p;
+	if (!isdigit((unsigned char)*q))
+		return false;
+	while (isdigit((unsigned char)*q))
+		q++;
+	if (*q == '.') {
+		q++;
+		if (!isdigit((unsigned char)*q))
+			return false;
+		while (isdigit((unsigned char)*q))
+			q++;
+	}
+	char *end;
+	*value = strtod(*p, &end); /* exact rounding; very long digit runs give inf, not UB */
+	if (end != q)
+		return false;
+	*p = q;
+	return true;
 }
 
 static bool parse_iso_duration(const char *p, double *seconds)
@@ -131,11 +157,9 @@ static bool parse_iso_duration(const char *p, double *seconds)
 			p++;
 			continue;
 		}
-		char *end;
-		double v = strtod(p, &end);
-		if (end == p || v < 0)
+		double v;
+		if (!read_decimal(&p, &v))
 			return false;
-		p = end;
 		double unit;
 		switch (*p) {
 		case 'W':
@@ -168,19 +192,26 @@ static bool parse_iso_duration(const char *p, double *seconds)
 	return true;
 }
 
+/* HH:MM:SS[.f]: hours of any number of digits, minutes and seconds of one or two, below 60. */
+static bool parse_clock_duration(const char *p, double *seconds)
+{
+	double hh, mm, ss;
+	const char *field = p;
+	if (!read_decimal(&p, &hh) || memchr(field, '.', (size_t)(p - field)) || *p++ != ':')
+		return false;
+	field = p; /* two characters at most: no room for a fraction */
+	if (!read_decimal(&p, &mm) || p - field > 2 || mm >= 60 || *p++ != ':')
+		return false;
+	field = p;
+	if (!read_decimal(&p, &ss) || *p != '\0' || strcspn(field, ".") > 2 || ss >= 60)
+		return false;
+	*seconds = hh * 3600.0 + mm * 60.0 + ss;
+	return true;
+}
+
 bool parse_duration_text(const char *text, double *seconds)
 {
-	if (parse_iso_duration(text, seconds))
-		return true;
-	int hh, mm;
-	double ss;
-	char tail;
-	if (sscanf(text, "%d:%d:%lf%c", &hh, &mm, &ss, &tail) == 3 && hh >= 0 && mm >= 0 &&
-	    mm < 60 && ss >= 0 && ss < 60) {
-		*seconds = hh * 3600.0 + mm * 60.0 + ss;
-		return true;
-	}
-	return false;
+	return parse_iso_duration(text, seconds) || parse_clock_duration(text, seconds);
 }
 
 /* Local time of epoch_s; false, with "@<seconds>" in buf, if tm_year cannot hold it. */

@@ -12,20 +12,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * The latest time_start a run can have: 2500-01-01T00:00:00Z. The PRU's timestamps are 64-bit
- * nanoseconds since the epoch, which run out in July 2554; the margin leaves room for the run's
- * duration. (shepherd-core's schema allows any datetime up to the year 9999.)
- */
-#define SHP_TIME_START_MAX_S 16725225600.0
-#define SHP_TIME_START_MAX_ISO "2500-01-01T00:00:00Z"
+#include "common/time_bounds.h" /* SHP_TIME_START_MIN_S, _MAX_S, SHP_SPAN_MAX_S */
 
 /* Unix seconds of an ISO 8601 date-time (years 0000-9999); false if it is not one. */
 bool parse_iso_datetime(const char *text, double *epoch_s);
-/* Seconds of a duration in one of the forms above; false if it is none. */
+/*
+ * Seconds of a duration in one of the forms above, its numbers plain decimals (no exponent, inf or
+ * nan); false if it is none. The range is checked by the task schema (common/time_bounds.h).
+ */
 bool parse_duration_text(const char *text, double *seconds);
 
-/* Whether a run can start at epoch_s: before SHP_TIME_START_MAX_S (NaN is not). */
+/* Whether a run can start at epoch_s: SHP_TIME_START_MIN_S <= epoch_s < SHP_TIME_START_MAX_S. */
 bool time_start_in_range(double epoch_s);
 
 /*

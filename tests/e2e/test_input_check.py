@@ -100,6 +100,17 @@ def test_empty_recording_is_refused(tmp_path):
     assert res.returncode == 1 and "no samples" in res.stderr
 
 
+def test_recording_longer_than_366_days_is_refused(tmp_path):
+    """Its replay would be a run longer than the longest duration; the datasets grow sparsely
+    (no chunk written), so the file stays small."""
+    def grow(f):
+        for name in ("time", "voltage", "current"):
+            f["data"][name].resize((366 * 86400 * 100_000 + 1,))
+    res = check(broken_copy(tmp_path, grow))
+    assert res.returncode == 1
+    assert "more than 366 days of samples" in res.stderr, res.stderr
+
+
 @pytest.mark.parametrize("keep", [0.05, 0.3, 0.6, 0.9, 0.99])
 def test_truncated_files_are_refused(tmp_path, keep):
     path = tmp_path / "cut.h5"

@@ -139,6 +139,60 @@ def test_a_signal_at_any_moment_finishes_the_file_within_a_second(sim, tmp_path,
             assert_exact_samples(f)
 
 
+def wait_for_samples(proc, out, deadline_s=120):
+    """Waits until the recording holds samples (no fixed sleep: qemu and slow CPUs differ)."""
+    deadline = time.monotonic() + deadline_s
+    while proc.poll() is None and time.monotonic() < deadline:
+        if out.exists():
+            try:
+                with h5py.File(out, "r") as f:
+                    if len(f["data/time"]) > 0:
+                        return
+            except (OSError, KeyError):  # an open that meets a flush half-way
+                pass
+        time.sleep(0.1)
+    pytest.fail(f"no samples in {out} (sheep exit {proc.poll()})")
+
+
+def test_sighup_stops_like_sigterm(sim, tmp_path):
+    """An SSH session that drops sends SIGHUP: the PRU is stopped, the file finished, exit 4."""
+    out = tmp_path / "hup.h5"
+    task = write_task(tmp_path / "t.yaml", output_path=str(out), duration=600)
+    proc = start_sheep(sim, task)
+    wait_for_samples(proc, out)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 4, (proc.returncode, err)  # what SIGTERM and SIGINT give
+    assert "stop requested (signal 1)" in err, err
+    assert "Traceback" not in err and "runtime error" not in err
+    assert (sim.sysfs / "state").read_text().strip() == "idle"  # the PRU was stopped
+    with h5py.File(out, "r") as f:  # complete: every group, the signal exactly, readable
+        n = assert_exact_samples(f)
+        for group in ("gpio", "pru_util", "sheep", "sys_util", "kernel"):
+            assert group in f, group
+        messages = [m.decode() for m in f["sheep/message"][:]]
+    assert 0 < n < 600 * 100000
+    assert any(m.startswith("stop requested (signal 1)") for m in messages), messages
+    res = run_sheep(None, "check", str(out))  # as an input: first and last chunk readable
+    assert res.returncode == 0 and f"{n} samples" in res.stdout, res.stdout + res.stderr
+
+
+def test_sighup_is_ignored_under_nohup(sim, tmp_path):
+    """Started with SIGHUP ignored (nohup), the sheep outlives the session and records on."""
+    out = tmp_path / "nohup.h5"
+    task = write_task(tmp_path / "t.yaml", output_path=str(out), duration=3)
+    proc = start_sheep(sim, task,
+                       preexec=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    wait_for_samples(proc, out)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, (proc.returncode, err)
+    assert "stop requested" not in err
+    assert (sim.sysfs / "state").read_text().strip() == "idle"
+    with h5py.File(out, "r") as f:
+        assert assert_exact_samples(f) == 300000
+
+
 def tmpfs(path, size_mb):
     path.mkdir()
     res = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(path)],

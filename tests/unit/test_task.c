@@ -33,6 +33,7 @@ static shp_err parse(const char *yaml, struct shp_task *task)
 }
 
 #define WRAP "datatype: HarvestTask\nparameters:\n"
+#define EMU "datatype: EmulationTask\nparameters:\n  input_path: /data/hrv.h5\n"
 
 /* A dump indented under a wrapper, to parse it again; free the result. */
 static char *rewrap(const char *wrapper, const char *dump)
@@ -171,6 +172,140 @@ static void wrong_types_and_ranges_are_rejected(void **state)
 			 SHP_ERR_CONFIG);
 }
 
+/* Parses one field line under the wrapper w; the result, with last_error holding the message. */
+static shp_err parse_field(const char *w, const char *field, const char *value, struct shp_task *t)
+{
+	char yaml[1024];
+	char *fill = strchr(field, '%');
+	if (fill) /* a field inside a mapping: "power_tracing: {delay: %s}" */
+		snprintf(yaml, sizeof(yaml), "%s  output_path: a.h5\n  %.*s%s%s\n", w,
+			 (int)(fill - field), field, value, fill + 2);
+	else
+		snprintf(yaml, sizeof(yaml), "%s  output_path: a.h5\n  %s: %s\n", w, field, value);
+	return parse(yaml, t);
+}
+
+/* Each duration and delay: the limits accepted, just beyond refused with the key and the range. */
+static void durations_and_delays_are_bounded(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *wrapper, *field, *path;
+		bool zero_ok; /* a delay may be 0, a duration may not */
+	} fields[] = {
+		{WRAP, "duration", "parameters.duration", false},
+		{WRAP, "power_tracing: {delay: %s}", "parameters.power_tracing.delay", true},
+		{WRAP, "power_tracing: {duration: %s}", "parameters.power_tracing.duration", false},
+		{EMU, "duration", "parameters.duration", false},
+		{EMU, "power_tracing: {delay: %s}", "parameters.power_tracing.delay", true},
+		{EMU, "power_tracing: {duration: %s}", "parameters.power_tracing.duration", false},
+		{EMU, "gpio_tracing: {delay: %s}", "parameters.gpio_tracing.delay", true},
+		{EMU, "gpio_tracing: {duration: %s}", "parameters.gpio_tracing.duration", false},
+	};
+	static const char *const at_limit[] = {"31622400", "31622400.0", "PT8784H", "P366D",
+					       "P52WT48H", "8784:00:00", "0.00001"};
+	static const char *const beyond[] = {"31622400.00000001",
+					     "31622401",
+					     "PT8784H0.001S",
+					     "P367D",
+					     "'8784:00:01'",
+					     "2e14",
+					     "1.9e13",
+					     "PT1000000000000000S",
+					     "1e400",
+					     "-0.5",
+					     "-1"};
+	static const char *const not_seconds[] = {"PT1e15S", "PTinfS",  "PTnanS",      ".nan",
+						  ".inf",    "PT0x10S", "'1e3:00:00'", "'1:2:3e1'"};
+	struct shp_task t;
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		const char *key = strrchr(fields[f].path, '.') + 1;
+		char range[128];
+		snprintf(range, sizeof(range),
+			 "s is out of range (0 %s %s <= 31622400 s, 366 days)",
+			 fields[f].zero_ok ? "<=" : "<", key);
+		for (size_t k = 0; k < sizeof(at_limit) / sizeof(at_limit[0]); k++)
+			if (parse_field(fields[f].wrapper, fields[f].field, at_limit[k], &t) !=
+			    SHP_OK)
+				fail_msg("%s: refused %s: %s", fields[f].path, at_limit[k],
+					 last_error);
+		for (size_t k = 0; k < sizeof(beyond) / sizeof(beyond[0]); k++) {
+			if (parse_field(fields[f].wrapper, fields[f].field, beyond[k], &t) !=
+			    SHP_ERR_CONFIG)
+				fail_msg("%s: accepted %s", fields[f].path, beyond[k]);
+			char where[160];
+			snprintf(where, sizeof(where), "%s: ", fields[f].path);
+			if (!strstr(last_error, where) || !strstr(last_error, range))
+				fail_msg("%s = %s: %s", fields[f].path, beyond[k], last_error);
+		}
+		for (size_t k = 0; k < sizeof(not_seconds) / sizeof(not_seconds[0]); k++) {
+			if (parse_field(fields[f].wrapper, fields[f].field, not_seconds[k], &t) !=
+			    SHP_ERR_CONFIG)
+				fail_msg("%s: accepted %s", fields[f].path, not_seconds[k]);
+			assert_non_null(strstr(last_error, "expected seconds"));
+		}
+		shp_err zero = parse_field(fields[f].wrapper, fields[f].field, "0", &t);
+		assert_int_equal(zero, fields[f].zero_ok ? SHP_OK : SHP_ERR_CONFIG);
+		if (!fields[f].zero_ok)
+			assert_non_null(strstr(last_error, range));
+	}
+	/* the value as the file gave it, and its seconds */
+	assert_int_equal(parse_field(WRAP, "duration", "2e14", &t), SHP_ERR_CONFIG);
+	assert_non_null(strstr(last_error, "task.yaml:4:13: parameters.duration: 2e+14 s is out of "
+					   "range (0 < duration <= 31622400 s, 366 days)"));
+	assert_int_equal(parse_field(WRAP, "duration", "PT1000000000000000S", &t), SHP_ERR_CONFIG);
+	assert_non_null(strstr(last_error, "'PT1000000000000000S' = 1e+15 s is out of range"));
+	assert_int_equal(parse_field(WRAP, "duration", "31622401", &t), SHP_ERR_CONFIG);
+	assert_non_null(strstr(last_error, " 31622401 s is out of range"));
+	assert_int_equal(parse_field(WRAP, "duration", "1e400", &t), SHP_ERR_CONFIG);
+	assert_non_null(strstr(last_error, " inf s is out of range"));
+	/* the limit itself is kept exactly */
+	assert_int_equal(parse_field(WRAP, "duration", "P366D", &t), SHP_OK);
+	assert_true(t.has_duration && t.duration_s == 31622400.0);
+	/* null stays "no limit" for the windows, "default" for the run */
+	assert_int_equal(parse_field(EMU, "gpio_tracing: {duration: %s}", "null", &t), SHP_OK);
+	assert_true(t.gpio_tracing.duration_s < 0);
+	assert_int_equal(parse_field(WRAP, "duration", "null", &t), SHP_OK);
+	assert_false(t.has_duration);
+}
+
+/* time_start: from 2000-01-01 to before 2500-01-01, as Unix seconds or ISO 8601. */
+static void time_start_is_bounded(void **state)
+{
+	(void)state;
+	static const char *const ok[] = {
+		"946684800",     "2000-01-01T00:00:00Z", "16725225599",
+		"16725225599.5", "2499-12-31T23:59:59Z", "2499-12-31T23:59:59.999Z"};
+	static const char *const out[] = {"946684799.999",
+					  "1999-12-31T23:59:59Z",
+					  "16725225600",
+					  "2500-01-01T00:00:00Z",
+					  "2600-01-01T00:00:00Z",
+					  "1e12",
+					  "1e400",
+					  "-1",
+					  "0",
+					  "9999-12-30T23:59:59Z"};
+	struct shp_task t;
+	for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++)
+		if (parse_field(WRAP, "time_start", ok[k], &t) != SHP_OK || !t.has_time_start)
+			fail_msg("refused %s: %s", ok[k], last_error);
+	for (size_t k = 0; k < sizeof(out) / sizeof(out[0]); k++) {
+		if (parse_field(WRAP, "time_start", out[k], &t) != SHP_ERR_CONFIG)
+			fail_msg("accepted %s", out[k]);
+		char msg[256];
+		snprintf(msg, sizeof(msg),
+			 "parameters.time_start: '%s' is out of range (2000-01-01T00:00:00Z <= "
+			 "time_start < 2500-01-01T00:00:00Z)",
+			 out[k]);
+		if (!strstr(last_error, msg))
+			fail_msg("%s: %s", out[k], last_error);
+	}
+	assert_int_equal(parse_field(WRAP, "time_start", ".nan", &t), SHP_ERR_CONFIG);
+	assert_int_equal(parse_field(WRAP, "time_start", "yesterday", &t), SHP_ERR_CONFIG);
+	assert_non_null(strstr(last_error, "expected null, Unix seconds"));
+}
+
 static void all_problems_are_reported_together(void **state)
 {
 	(void)state;
@@ -219,8 +354,6 @@ static void dump_reads_back_the_same(void **state)
 	free(wrapped);
 	free(dump);
 }
-
-#define EMU "datatype: EmulationTask\nparameters:\n  input_path: /data/hrv.h5\n"
 
 static void emulation_defaults(void **state)
 {
@@ -374,6 +507,8 @@ int main(void)
 		cmocka_unit_test(compression_spellings),
 		cmocka_unit_test(unknown_key_names_key_line_and_allowed),
 		cmocka_unit_test(wrong_types_and_ranges_are_rejected),
+		cmocka_unit_test(durations_and_delays_are_bounded),
+		cmocka_unit_test(time_start_is_bounded),
 		cmocka_unit_test(all_problems_are_reported_together),
 		cmocka_unit_test(wrapper_is_checked),
 		cmocka_unit_test(dump_reads_back_the_same),

@@ -88,6 +88,46 @@ static void parses_durations(void **state)
 	assert_false(parse_duration_text("10 minutes", &s));
 }
 
+/* Only plain decimals: no exponent, hex, inf or nan, which strtod alone would take. */
+static void durations_are_plain_decimals(void **state)
+{
+	(void)state;
+	double s;
+	static const char *const bad[] = {
+		"PT1e15S",   "PT1E3S",   "PTinfS",    "PTnanS",    "PTINFINITYS", "PT0x10S",
+		"PT-5S",     "PT+5S",    "PT.5S",     "PT5.S",     "PT 5S",       "P1e2D",
+		"1e3:00:00", "1:2:3e1",  "1.5:00:00", "01:002:03", "01:02:003",   " 1:02:03",
+		"+1:02:03",  "-1:02:03", "1:60:00",   "1:00:60",   "1:00:59.",    "inf",
+		"nan",       "1:02:03 "};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		if (parse_duration_text(bad[k], &s))
+			fail_msg("read '%s' as %g s", bad[k], s);
+	assert_true(parse_duration_text("P1.5D", &s));
+	assert_true(s == 129600.0);
+	assert_true(parse_duration_text("P366D", &s));
+	assert_true(s == 31622400.0);
+	assert_true(parse_duration_text("PT1000000000000000S", &s)); /* the range is the schema's */
+	assert_true(s == 1e15);
+	assert_true(parse_duration_text("8784:00:00", &s));
+	assert_true(s == 31622400.0);
+	assert_true(parse_duration_text("1:5:7", &s));
+	assert_true(s == 3907.0);
+	assert_true(parse_duration_text("01:02:03.5", &s));
+	assert_true(s == 3723.5);
+	assert_true(parse_duration_text("00:00:59.999", &s));
+	assert_true(s == 59.999);
+	/* a digit run no double holds is infinite, never undefined: the schema refuses it */
+	char huge[420] = "PT";
+	memset(huge + 2, '9', 400);
+	strcpy(huge + 402, "S");
+	assert_true(parse_duration_text(huge, &s));
+	assert_true(isinf(s));
+	memset(huge, '9', 400);
+	strcpy(huge + 400, ":00:00");
+	assert_true(parse_duration_text(huge, &s));
+	assert_true(isinf(s));
+}
+
 static void parses_datetimes_after_2038(void **state)
 {
 	(void)state;
@@ -183,6 +223,13 @@ static void time_start_range_ends_before_the_nanosecond_limit(void **state)
 	(void)state;
 	double t;
 	assert_true(time_start_in_range(2222121600.0));
+	assert_true(time_start_in_range(SHP_TIME_START_MIN_S));
+	assert_false(time_start_in_range(SHP_TIME_START_MIN_S - 0.001));
+	assert_false(time_start_in_range(0));
+	assert_false(time_start_in_range(-INFINITY));
+	assert_false(time_start_in_range(INFINITY));
+	assert_true(parse_iso_datetime(SHP_TIME_START_MIN_ISO, &t));
+	assert_true(t == SHP_TIME_START_MIN_S);
 	assert_true(time_start_in_range(SHP_TIME_START_MAX_S - 1));
 	assert_false(time_start_in_range(SHP_TIME_START_MAX_S));
 	assert_false(time_start_in_range(1e300));
@@ -212,6 +259,7 @@ int main(void)
 		cmocka_unit_test(naive_datetime_is_local_time),
 		cmocka_unit_test(rejects_bad_datetimes),
 		cmocka_unit_test(parses_durations),
+		cmocka_unit_test(durations_are_plain_decimals),
 		cmocka_unit_test(parses_datetimes_after_2038),
 		cmocka_unit_test(naive_datetime_after_2038_is_local_time),
 		cmocka_unit_test(late_times_round_trip_through_the_formatter),
