@@ -6,7 +6,8 @@
 
 extern volatile sig_atomic_t shp_stop_signal; /* signal number, 0 while none arrived */
 
-/* Installs handlers for SIGINT, SIGTERM and SIGHUP that only record the signal. */
+/* Installs handlers for SIGINT, SIGTERM and SIGHUP that only record the signal, and makes
+ * SIGPIPE harmless (a failed write). */
 void shp_stop_install(void);
 
 #endif

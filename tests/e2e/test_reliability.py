@@ -193,6 +193,23 @@ def test_sighup_is_ignored_under_nohup(sim, tmp_path):
         assert assert_exact_samples(f) == 300000
 
 
+def test_a_dropped_session_without_a_terminal_does_not_kill_the_run(sim, tmp_path):
+    """ssh without a pty: no SIGHUP, but stdout and stderr lead nowhere (SIGPIPE on the next
+    write). The run goes on into its file and stops the PRU at its end."""
+    out = tmp_path / "pipe.h5"
+    task = write_task(tmp_path / "t.yaml", output_path=str(out), duration=3)
+    proc = start_sheep(sim, task)
+    wait_for_samples(proc, out)
+    proc.stdout.close()  # the session is gone: every later write fails
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 0
+    assert (sim.sysfs / "state").read_text().strip() == "idle"
+    with h5py.File(out, "r") as f:
+        assert assert_exact_samples(f) == 300000
+        # what could not be printed is in the file's log
+        assert any(b"recorded" in m or b"start at" in m for m in f["sheep/message"][:])
+
+
 def tmpfs(path, size_mb):
     path.mkdir()
     res = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(path)],
