@@ -1,0 +1,42 @@
+/* durability.c - when the writer commits, and the space check after each commit. */
+#include "sheep/durability.h"
+
+void durability_init(struct durability *d)
+{
+	d->space.fd = -1;
+	d->last_commit_ns = 0;
+}
+
+shp_err durability_open(struct durability *d, h5w_t *w, const char *path)
+{
+	space_guard_open(&d->space, path, space_guard_reserve_from_env());
+	return space_guard_check(&d->space, h5w_file_size(w));
+}
+
+shp_err durability_commit_structure(struct durability *d, h5w_t *w)
+{
+	SHP_TRY(h5w_flush(w));
+	return space_guard_check(&d->space, h5w_file_size(w));
+}
+
+void durability_start(struct durability *d, uint64_t now)
+{
+	d->last_commit_ns = now;
+}
+
+shp_err durability_commit_if_due(struct durability *d, h5w_t *w, uint64_t now)
+{
+	if (!w || now - d->last_commit_ns < DURABILITY_COMMIT_EVERY_NS)
+		return SHP_OK;
+	SHP_TRY(h5w_flush(w));
+	SHP_TRY(space_guard_check(&d->space, h5w_file_size(w)));
+	d->last_commit_ns = now;
+	return SHP_OK;
+}
+
+shp_err durability_close(struct durability *d, h5w_t *w)
+{
+	shp_err e = h5w_close(w);
+	space_guard_close(&d->space);
+	return e;
+}
