@@ -60,11 +60,10 @@ def test_a_harvest_has_no_dead_space_and_keeps_empty_gpio_datasets(sim, tmp_path
         assert f["pru_util/time"].shape[0] == f["pru_util/values"].shape[0] > 0
 
 
-@pytest.mark.parametrize("rate", [1e3, 1e4, 1e5, 1e6])
+# under qemu (the armhf suite) the sheep does not keep up with 1 MHz of GPIO events
+@pytest.mark.parametrize("rate", [1e3, 1e4, 1e5] + ([] if EMULATED else [1e6]))
 def test_emulations_with_gpio_have_no_dead_space(sim_factory, tmp_path, rate):
     seconds = 8
-    if EMULATED and rate >= 1e6:
-        pytest.skip("1 MHz of GPIO is more than the sheep under qemu keeps up with")
     n = seconds * 100_000
     inp = write_input(tmp_path / "in.h5", np.full(n, 3_000_000), np.full(n, 20_000))
     sim = sim_factory("--emulation", "loopback", "--gpio-rate", str(int(rate)))
