@@ -6,7 +6,8 @@ when `shepherd-sheep repair --help` succeeds) over each batch of image directori
 per image: NAME opens; every group with a `time` dataset (/data, /gpio, /pru_util, /sheep,
 /sys_util, ...) reads completely and has equal lengths of `time` and its other datasets;
 /data/time starts on a whole second and steps by exactly 10 000 ns; every dataset is a prefix of
-the finished recording's; /data holds at least the expected samples.
+the finished recording's; every table holds at least the rows it had at the last completed
+commit (its IV samples, GPIO events, util rows and monitor rows, partial chunks included).
 """
 import collections
 import json
@@ -37,39 +38,44 @@ def load_reference(path):
 
 
 def check_image(path, expected, reference):
-    """(reason or None, samples, readable) of one image: see the module's text."""
+    """(reason or None, samples, readable, rows per table) of one image: see the module's text.
+    expected: None (before the first commit: the file may be gone), else the rows per table
+    (/data, /gpio, /pru_util, the monitors) of the last completed commit, which it must hold."""
     import h5py
     import numpy as np
     if not os.path.exists(path):
-        return (None if expected is None else "gone"), None, False
+        return (None if expected is None else "gone"), None, False, {}
     try:
         f = h5py.File(path, "r")
     except Exception:  # noqa: BLE001 - whatever libhdf5 reports, the file does not open
-        return "does not open", None, False
+        return "does not open", None, False, {}
     with f:
         try:
             tables = _tables(f)
             if "data" not in tables or not all(n in f["data"] for n in ("voltage", "current")):
-                return "no /data datasets", None, False
+                return "no /data datasets", None, False, {}
             values = {(g, d): ds[()] for g, grp in tables.items() for d, ds in grp.items()
                       if isinstance(ds, h5py.Dataset)}
         except Exception:  # noqa: BLE001
-            return "data unreadable", None, False
+            return "data unreadable", None, False, {}
     n = len(values[("data", "time")])
+    rows = {g: len(values[(g, "time")]) for g in tables}
     for g in tables:
         lengths = {d: len(v) for (gg, d), v in values.items() if gg == g}
         if len(set(lengths.values())) > 1:
-            return f"unequal lengths in /{g}", n, True
+            return f"unequal lengths in /{g}", n, True, rows
     t = values[("data", "time")].astype(np.int64)
     if n and (t[0] % 1_000_000_000 or np.any(np.diff(t) != SAMPLE_NS)):
-        return "timestamps not 10 us apart", n, True
+        return "timestamps not 10 us apart", n, True, rows
     for key, v in values.items():
         ref = reference.get(key)
         if ref is None or len(v) > len(ref) or not np.array_equal(v, ref[:len(v)]):
-            return f"/{key[0]}/{key[1]} differs from the recording", n, True
-    if expected is not None and n < expected:
-        return "samples of the last commit missing", n, True
-    return None, n, True
+            return f"/{key[0]}/{key[1]} differs from the recording", n, True, rows
+    for g, want in sorted((expected or {}).items()):
+        if rows.get(g, 0) < want:
+            what = "samples" if g == "data" else f"rows of /{g}"
+            return f"{what} of the last commit missing", n, True, rows
+    return None, n, True, rows
 
 
 def worker_main(reference_path):
@@ -79,10 +85,11 @@ def worker_main(reference_path):
     for line in sys.stdin:
         job = json.loads(line)
         try:
-            reason, n, readable = check_image(job["path"], job["expected"], reference)
+            reason, n, readable, rows = check_image(job["path"], job["expected"], reference)
         except Exception as e:  # noqa: BLE001 - a file odd enough to break the check
-            reason, n, readable = f"check failed: {type(e).__name__}", None, False
-        print(json.dumps({"reason": reason, "n": n, "readable": readable}), flush=True)
+            reason, n, readable, rows = f"check failed: {type(e).__name__}", None, False, {}
+        print(json.dumps({"reason": reason, "n": n, "readable": readable, "rows": rows}),
+              flush=True)
 
 
 class Checker:
@@ -112,10 +119,10 @@ class Checker:
         line = self._line(self.timeout)
         if line:
             res = json.loads(line)
-            return res["reason"], res["n"], res["readable"]
+            return res["reason"], res["n"], res["readable"], res["rows"]
         hung = self.proc.poll() is None
         self.close()
-        return ("libhdf5 hangs" if hung else "libhdf5 crashes"), None, False
+        return ("libhdf5 hangs" if hung else "libhdf5 crashes"), None, False, {}
 
     def close(self):
         if self.proc:
@@ -152,7 +159,8 @@ def choose_cuts(tl, rnd, random_n, torn_n, kill9_n, sync_n=None):
 
 def run_images(tl, images, recording, seed=1, batch=40, repair=None, workdir=None,
                keep_failed=None, log=None):
-    """Builds, repairs and checks every image; returns (results, reference counts)."""
+    """Builds, repairs and checks every image; returns (results, reference sample counts per
+    commit, repair exit codes). An image must hold every table's rows of its last commit."""
     name = pathlib.Path(recording).name
     work = pathlib.Path(tempfile.mkdtemp(
         prefix="crash-images-", dir=workdir or ("/dev/shm" if os.path.isdir("/dev/shm") else None)))
@@ -160,7 +168,8 @@ def run_images(tl, images, recording, seed=1, batch=40, repair=None, workdir=Non
     repair_rcs = collections.Counter()
 
     def process(jobs):
-        """jobs: (tag, cut, power rnd or None, expected or callable) -> [(reason, n, readable)]"""
+        """jobs: (tag, cut, power rnd or None, expected rows or None)
+        -> [(reason, n, readable, expected, rows)]"""
         dirs = []
         for k, (_, cut, rnd, _) in enumerate(jobs):
             d = work / f"img{k:04d}"
@@ -171,9 +180,8 @@ def run_images(tl, images, recording, seed=1, batch=40, repair=None, workdir=Non
             repair_rcs[res.returncode] += 1
         out = []
         for d, (tag, cut, _, expected) in zip(dirs, jobs):
-            exp = expected() if callable(expected) else expected
-            reason, n, readable = checker.check(d / name, exp)
-            out.append((reason, n, readable, exp))
+            reason, n, readable, rows = checker.check(d / name, expected)
+            out.append((reason, n, readable, expected, rows))
             if reason and keep_failed and reason != "gone":
                 dest = pathlib.Path(keep_failed) / f"{tag}-{cut}"
                 shutil.rmtree(dest, ignore_errors=True)
@@ -186,17 +194,18 @@ def run_images(tl, images, recording, seed=1, batch=40, repair=None, workdir=Non
         # the reference counts: exact prefixes at the commits the images need, in order, each
         # checked against the one before (a commit never loses what the last one held)
         needed = sorted({tl.last_commit(im.cut) for im in images} - {None})
-        refs, results, prev = {}, [], None
+        refs, ref_rows, results, prev = {}, {}, [], None
         for k in range(0, len(needed), batch):
             part = needed[k:k + batch]
-            jobs = [("commit", c, None, 0) for c in part]
-            for c, (reason, n, readable, _) in zip(part, process(jobs)):
-                exp = refs[prev] if prev in refs else 0  # after a commit the file is there
-                if reason is None and exp is not None and n < exp:
-                    reason = "samples of the last commit missing"
-                results.append(Result("commit", c, reason, n, exp, readable))
+            # after a commit the file is there, holding at least the commit before
+            jobs = [("commit", c, None, {}) for c in part]
+            for c, (reason, n, readable, _, rows) in zip(part, process(jobs)):
+                before = ref_rows.get(prev, {})
+                if reason is None and any(rows.get(g, 0) < r for g, r in before.items()):
+                    reason = "rows of the commit before missing"
+                results.append(Result("commit", c, reason, n, before.get("data", 0), readable))
                 if reason is None:
-                    refs[c] = n
+                    refs[c], ref_rows[c] = n, rows
                     prev = c
         rnd = random.Random(seed)
         for k in range(0, len(images), batch):
@@ -205,11 +214,12 @@ def run_images(tl, images, recording, seed=1, batch=40, repair=None, workdir=Non
             for im in part:
                 commit = tl.last_commit(im.cut)
                 best = max((c for c in refs if commit is not None and c <= commit), default=None)
-                exp = None if commit is None else refs.get(best, 0)
+                exp = None if commit is None else ref_rows.get(best, {})
                 jobs.append((im.kind, im.cut, random.Random(rnd.random()) if im.power else None,
                              exp))
-            for im, (reason, n, readable, exp) in zip(part, process(jobs)):
-                results.append(Result(im.kind, im.cut, reason, n, exp, readable))
+            for im, (reason, n, readable, exp, _) in zip(part, process(jobs)):
+                results.append(Result(im.kind, im.cut, reason, n,
+                                      None if exp is None else exp.get("data", 0), readable))
             if log:
                 log(f"{min(k + batch, len(images))}/{len(images)} images")
     finally:
