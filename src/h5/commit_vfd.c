@@ -291,22 +291,27 @@ static void free_vfd(struct commit_vfd *v)
 	free(v);
 }
 
+/*
+ * Opens both slots and locks slot 0 before the recording itself is opened: held while the
+ * recording is written, the lock tells a repair to leave it alone (a repair that resumes holds
+ * it already). A new recording's slots are emptied only once the lock is ours.
+ */
 static bool open_slots(struct commit_vfd *v)
 {
 	for (unsigned k = 0; k < JOURNAL_SLOTS; k++) {
 		char path[4096 + 16];
-		int flags = O_RDWR | O_CREAT | O_CLOEXEC | (v->info.resume_after ? 0 : O_TRUNC);
 		if (!journal_path(path, sizeof(path), v->info.recording, k) ||
-		    (v->slot_fd[k] = open(path, flags, 0644)) < 0)
+		    (v->slot_fd[k] = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 			return false;
 	}
-	/* held while the recording is written: a repair leaves a live recording alone */
+	if (v->info.resume_after)
+		return true;
 	if (flock(v->slot_fd[0], LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
 			errno = EBUSY;
 		return false;
 	}
-	return true;
+	return ftruncate(v->slot_fd[0], 0) == 0 && ftruncate(v->slot_fd[1], 0) == 0;
 }
 
 static void close_fds(struct commit_vfd *v)
@@ -339,10 +344,9 @@ static H5FD_t *vfd_open(const char *name, unsigned flags, hid_t fapl, haddr_t ma
 	if (flags & H5F_ACC_EXCL)
 		o |= O_EXCL;
 	struct stat st;
-	v->fd = open(name, o | O_CLOEXEC, 0644);
-	bool ok = v->fd >= 0 && fstat(v->fd, &st) == 0;
-	if (ok && v->writable)
-		ok = (v->stage = malloc(STAGE_BYTES)) != NULL && open_slots(v);
+	bool ok = !v->writable || ((v->stage = malloc(STAGE_BYTES)) != NULL && open_slots(v));
+	if (ok)
+		ok = (v->fd = open(name, o | O_CLOEXEC, 0644)) >= 0 && fstat(v->fd, &st) == 0;
 	/* a new recording's names are durable before its first commit can complete */
 	if (ok && v->writable && !info->resume_after)
 		ok = fs_sync_parent(name) == 0;

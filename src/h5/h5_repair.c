@@ -19,8 +19,6 @@
 
 #define INCOMPLETE ".incomplete"
 
-static void unlock_slots(void);
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -90,7 +88,6 @@ static shp_err apply_slot(const char *target, const struct journal_slot *s)
 static shp_err append_tail(const char *recording, const char *target, const struct journal_slot *s,
 			   uint64_t *rows)
 {
-	unlock_slots(); /* the driver takes the lock itself */
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
 	hid_t file = -1;
 	if (fapl >= 0 && commit_vfd_set_fapl(fapl, recording, s->h.generation) >= 0 &&
@@ -138,14 +135,20 @@ static shp_err roll_forward(const char *recording, const char *target, const str
 	return SHP_OK;
 }
 
-/* -1 if a running writer holds the recording (commit_vfd.c locks slot 0), else the lock's fd
- * (or -2 without a slot 0), released before the repair opens the file through the driver. */
-static int lock_slots(const char *recording)
+/*
+ * The lock a writer holds on slot 0 (commit_vfd.c), taken for the whole repair: -1 if a running
+ * writer or another repair has it, else its fd. Without a slot 0 there is nothing to lock,
+ * unless NAME.incomplete exists: then slot 0 is created to be locked (a writer makes and locks
+ * its slots before its file), and removed with the rest.
+ */
+static int lock_slots(const char *recording, const char *tmp)
 {
 	char path[4096 + 16];
 	if (!journal_path(path, sizeof(path), recording, 0))
 		return -2;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && exists(tmp))
+		fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -2;
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -155,35 +158,27 @@ static int lock_slots(const char *recording)
 	return fd;
 }
 
-static int lock_fd = -2;
-
-static void unlock_slots(void)
-{
-	if (lock_fd >= 0)
-		close(lock_fd);
-	lock_fd = -2;
-}
-
-static shp_err repair_unlocked(const char *recording, struct repair_result *r);
+static shp_err repair_unlocked(const char *recording, const char *tmp, struct repair_result *r);
 
 shp_err h5_repair(const char *recording, struct repair_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	lock_fd = lock_slots(recording);
-	if (lock_fd == -1) {
-		r->outcome = REPAIR_BUSY;
-		return SHP_OK;
-	}
-	shp_err e = repair_unlocked(recording, r);
-	unlock_slots();
-	return e;
-}
-
-static shp_err repair_unlocked(const char *recording, struct repair_result *r)
-{
 	char tmp[4096 + 16];
 	if (snprintf(tmp, sizeof(tmp), "%s" INCOMPLETE, recording) >= (int)sizeof(tmp))
 		return SHP_ERR_OUTPUT;
+	int lock = lock_slots(recording, tmp);
+	if (lock == -1) {
+		r->outcome = REPAIR_BUSY;
+		return SHP_OK;
+	}
+	shp_err e = repair_unlocked(recording, tmp, r);
+	if (lock >= 0)
+		close(lock);
+	return e;
+}
+
+static shp_err repair_unlocked(const char *recording, const char *tmp, struct repair_result *r)
+{
 	struct journal_slot slot;
 	bool found;
 	SHP_TRY(journal_read_latest(recording, &slot, &found));

@@ -47,9 +47,11 @@ def assert_exact_samples(f):
 def kill_once(k, tmp_path):
     """Kill k: the first few during the set-up, the others while recording."""
     sim = Sim()
+    here = tmp_path / f"kill{k}"  # a directory each: one sheep per node, as in the field
+    here.mkdir()
     try:
-        out = tmp_path / f"kill{k}.h5"
-        task = write_task(tmp_path / f"kill{k}.yaml", output_path=str(out), duration=600)
+        out = here / "rec.h5"
+        task = write_task(here / "task.yaml", output_path=str(out), duration=600)
         proc = start_sheep(sim, task)
         rnd = random.Random(k)
         time.sleep(rnd.uniform(0.2, 2.0) if k < 4 else rnd.uniform(3.2, 7.5))
@@ -58,19 +60,19 @@ def kill_once(k, tmp_path):
         killed_ns = time.time_ns()
     finally:
         sim.stop()
-    leftovers = sorted(p.name for p in tmp_path.glob(f"kill{k}.h5.*"))
+    leftovers = sorted(p.name for p in here.glob("rec.h5.*"))
     if not out.exists():
         # killed before the first commit: at most a NAME.incomplete, which the repair removes
         assert all(n.endswith((".incomplete", ".journal.0", ".journal.1")) for n in leftovers)
         res = run_sheep(None, "repair", str(out))
         assert res.returncode == 0, res.stderr
-        assert not list(tmp_path.glob(f"kill{k}.h5*"))
+        assert not list(here.glob("rec.h5*"))
         return k, None, None
     # the node repairs what a kill leaves (at its next run and at boot): the file then holds its
     # last commit with the rows of partial chunks; the journal is gone
     res = run_sheep(None, "repair", str(out))
     assert res.returncode == 0, res.stderr
-    assert not list(tmp_path.glob(f"kill{k}.h5.*")), leftovers
+    assert not list(here.glob("rec.h5.*")), leftovers
     with h5py.File(out, "r") as f:
         n = assert_exact_samples(f)
         last = int(f["data/time"][-1]) if n else None

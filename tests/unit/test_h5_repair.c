@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <hdf5.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -270,6 +271,45 @@ static void a_torn_apply_is_rolled_forward(void **state)
 	test_rm_rf(dir);
 }
 
+static void a_repair_leaves_a_recording_another_one_holds_alone(void **state)
+{
+	(void)state;
+	char dir[64], path[128], copy[128], slot[512];
+	assert_non_null(test_tmpdir(dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/live.h5", dir);
+	snprintf(copy, sizeof(copy), "%s/killed.h5", dir);
+	h5w_t *w = committed_recording(path);
+	snapshot(path, copy);
+	assert_int_equal(h5w_close(w), SHP_OK);
+	journal_path(slot, sizeof(slot), copy, 0);
+	int held = open(slot, O_RDONLY);
+	assert_true(held >= 0);
+	assert_int_equal(flock(held, LOCK_EX), 0); /* as a repair at work would */
+	struct repair_result r;
+	assert_int_equal(h5_repair(copy, &r), SHP_OK);
+	assert_int_equal(r.outcome, REPAIR_BUSY);
+	assert_true(exists(slot));
+	close(held);
+	assert_int_equal(h5_repair(copy, &r), SHP_OK);
+	assert_int_equal(r.outcome, REPAIR_ROLLED);
+	check_committed_state(copy);
+
+	/* an incomplete file whose writer holds the lock is not taken for a dead one */
+	char tmp[160];
+	snprintf(tmp, sizeof(tmp), "%s/new.h5.incomplete", dir);
+	test_write_file(dir, "new.h5.incomplete", "");
+	test_write_file(dir, "new.h5.journal.0", "");
+	snprintf(slot, sizeof(slot), "%s/new.h5.journal.0", dir);
+	held = open(slot, O_RDONLY);
+	assert_int_equal(flock(held, LOCK_EX), 0);
+	snprintf(path, sizeof(path), "%s/new.h5", dir);
+	assert_int_equal(h5_repair(path, &r), SHP_OK);
+	assert_int_equal(r.outcome, REPAIR_BUSY);
+	assert_true(exists(tmp));
+	close(held);
+	test_rm_rf(dir);
+}
+
 static void a_recording_that_never_committed_is_removed(void **state)
 {
 	(void)state;
@@ -334,6 +374,7 @@ int main(void)
 		cmocka_unit_test(the_newest_complete_slot_wins),
 		cmocka_unit_test(a_killed_recording_rolls_forward_with_its_tails),
 		cmocka_unit_test(a_torn_apply_is_rolled_forward),
+		cmocka_unit_test(a_repair_leaves_a_recording_another_one_holds_alone),
 		cmocka_unit_test(a_recording_that_never_committed_is_removed),
 		cmocka_unit_test(an_incomplete_file_after_its_first_commit_gets_its_name),
 		cmocka_unit_test(names_of_leftovers),
