@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "h5/h5_common.h"
 #include "h5/h5_repair.h"
 #include "h5/journal.h"
 #include "task/timefmt.h"
@@ -48,9 +49,7 @@ static shp_err repair_one(const char *path, unsigned *repaired)
 	struct repair_result r;
 	shp_err e = h5_repair(name, &r);
 	if (e != SHP_OK) {
-		log_error("%s: the repair failed; the file keeps its last committed state and the "
-			  "journal stays for another attempt",
-			  name);
+		log_error("%s: the repair failed; its journal stays for another attempt", name);
 		return e;
 	}
 	report(name, &r);
@@ -162,6 +161,7 @@ shp_err cmd_repair(int argc, char **argv)
 		      stderr);
 		return SHP_ERR_USAGE;
 	}
+	SHP_TRY(shp_h5_init()); /* the LZF filter, for the tails' chunks */
 	unsigned repaired = 0;
 	shp_err e = repair_paths(argc - optind, argv + optind, &repaired);
 	if (e == SHP_OK && repaired == 0)

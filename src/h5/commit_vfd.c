@@ -34,7 +34,9 @@ struct commit_vfd {
 	struct fapl_info info;
 	int fd;
 	int slot_fd[JOURNAL_SLOTS];
-	bool writable, frozen, dirty;
+	bool writable, dirty;
+	bool frozen; /* nothing more reaches the file or the slots */
+	bool failed; /* a write failed: no commit may follow (HDF5 flushes on regardless) */
 	haddr_t eoa, eof;
 	uint64_t committed; /* file length of the last commit: writes below it are held */
 	uint64_t generation;
@@ -121,20 +123,33 @@ static bool index_grow(struct commit_vfd *v)
 	return true;
 }
 
+/* The overlapping part of a new write, copied into every held extent it touches: held extents
+ * then never disagree, whatever their order. */
+static void patch_overlaps(struct commit_vfd *v, uint64_t addr, size_t len, const uint8_t *buf)
+{
+	for (size_t k = 0; k < v->nheld; k++) {
+		struct held *e = &v->held[k];
+		uint64_t from = e->addr > addr ? e->addr : addr;
+		uint64_t to = e->addr + e->len < addr + len ? e->addr + e->len : addr + len;
+		if (from < to)
+			memcpy(e->data + (from - e->addr), buf + (from - addr),
+			       (size_t)(to - from));
+	}
+}
+
 static bool hold(struct commit_vfd *v, uint64_t addr, size_t len, const void *buf)
 {
 	if ((v->nheld + 1) * 2 > v->index_cap && !index_grow(v))
 		return false;
+	patch_overlaps(v, addr, len, buf);
 	size_t h = hash_addr(addr, v->index_cap);
 	for (; v->index[h]; h = (h + 1) & (v->index_cap - 1)) {
-		struct held *e = &v->held[v->index[h] - 1];
+		const struct held *e = &v->held[v->index[h] - 1];
 		if (e->addr != addr)
 			continue;
-		if (e->len == len) { /* the same metadata entry written again */
-			memcpy(e->data, buf, len);
-			return true;
-		}
-		break; /* another extent at this address: the newer one wins, in order */
+		if (e->len == len)
+			return true; /* the same metadata entry written again: patched above */
+		break;               /* another extent at this address: indexed from now on */
 	}
 	if (v->nheld == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 128;
@@ -294,14 +309,19 @@ static void free_vfd(struct commit_vfd *v)
 /*
  * Opens both slots and locks slot 0 before the recording itself is opened: held while the
  * recording is written, the lock tells a repair to leave it alone (a repair that resumes holds
- * it already). A new recording's slots are emptied only once the lock is ours.
+ * it already). *made: which slot files this call created.
  */
-static bool open_slots(struct commit_vfd *v)
+static bool open_slots(struct commit_vfd *v, bool made[JOURNAL_SLOTS])
 {
 	for (unsigned k = 0; k < JOURNAL_SLOTS; k++) {
 		char path[4096 + 16];
-		if (!journal_path(path, sizeof(path), v->info.recording, k) ||
-		    (v->slot_fd[k] = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		if (!journal_path(path, sizeof(path), v->info.recording, k))
+			return errno = ENAMETOOLONG, false;
+		v->slot_fd[k] = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		made[k] = v->slot_fd[k] >= 0;
+		if (!made[k] && errno == EEXIST)
+			v->slot_fd[k] = open(path, O_RDWR | O_CLOEXEC);
+		if (v->slot_fd[k] < 0)
 			return false;
 	}
 	if (v->info.resume_after)
@@ -311,7 +331,26 @@ static bool open_slots(struct commit_vfd *v)
 			errno = EBUSY;
 		return false;
 	}
-	return ftruncate(v->slot_fd[0], 0) == 0 && ftruncate(v->slot_fd[1], 0) == 0;
+	return true;
+}
+
+/* A new recording's slots start empty, durably: an older recording's slot of a higher
+ * generation must not come back after a power cut. */
+static bool empty_slots(struct commit_vfd *v)
+{
+	for (unsigned k = 0; k < JOURNAL_SLOTS; k++)
+		if (ftruncate(v->slot_fd[k], 0) != 0 || sync_fd(v, v->slot_fd[k]) != 0)
+			return false;
+	return true;
+}
+
+static void unlink_made(const struct commit_vfd *v, const bool made[JOURNAL_SLOTS])
+{
+	for (unsigned k = 0; k < JOURNAL_SLOTS; k++) {
+		char path[4096 + 16];
+		if (made[k] && journal_path(path, sizeof(path), v->info.recording, k))
+			unlink(path);
+	}
 }
 
 static void close_fds(struct commit_vfd *v)
@@ -344,16 +383,24 @@ static H5FD_t *vfd_open(const char *name, unsigned flags, hid_t fapl, haddr_t ma
 	if (flags & H5F_ACC_EXCL)
 		o |= O_EXCL;
 	struct stat st;
-	bool ok = !v->writable || ((v->stage = malloc(STAGE_BYTES)) != NULL && open_slots(v));
-	if (ok)
+	bool made[JOURNAL_SLOTS] = {false, false};
+	bool fresh = v->writable && !info->resume_after;
+	bool ok = !v->writable || ((v->stage = malloc(STAGE_BYTES)) != NULL && open_slots(v, made));
+	int err = errno;
+	if (ok) {
 		ok = (v->fd = open(name, o | O_CLOEXEC, 0644)) >= 0 && fstat(v->fd, &st) == 0;
-	/* a new recording's names are durable before its first commit can complete */
-	if (ok && v->writable && !info->resume_after)
-		ok = fs_sync_parent(name) == 0;
+		err = errno;
+		/* the slots are emptied, and the new names durable, before a first commit */
+		if (ok && fresh)
+			ok = empty_slots(v) && fs_sync_parent(name) == 0;
+	}
 	if (!ok) {
-		fail(name, errno);
+		if (!err)
+			err = EIO;
+		unlink_made(v, made); /* only what this open created: a live writer's stay */
 		close_fds(v);
 		free_vfd(v);
+		fail(name, err);
 		return NULL;
 	}
 	v->dev = st.st_dev;
@@ -373,11 +420,14 @@ static herr_t vfd_close(H5FD_t *file)
 			rc = commit(v);
 		if (rc >= 0 && sync_fd(v, v->fd) != 0)
 			rc = fail("syncing the recording", errno);
-		for (unsigned k = 0; rc >= 0 && k < JOURNAL_SLOTS; k++) {
+		for (unsigned k = 1; rc >= 0 && k <= JOURNAL_SLOTS; k++) { /* the older first */
 			char path[4096 + 16];
-			if (journal_path(path, sizeof(path), v->info.recording, k))
+			unsigned slot = (unsigned)((v->generation + k) % JOURNAL_SLOTS);
+			if (journal_path(path, sizeof(path), v->info.recording, slot))
 				unlink(path);
 		}
+		if (rc >= 0)
+			fs_sync_parent(v->info.recording);
 	}
 	close_fds(v);
 	free_vfd(v);
@@ -474,16 +524,20 @@ static herr_t vfd_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
 	const uint8_t *p = buf;
 	if (addr < v->committed) {
 		size_t n = v->committed - addr < size ? (size_t)(v->committed - addr) : size;
-		if (!hold(v, addr, n, p))
+		if (!hold(v, addr, n, p)) {
+			v->failed = v->frozen = true;
 			return fail("holding a write", ENOMEM);
+		}
 		addr += n;
 		p += n;
 		size -= n;
 	}
 	if (size == 0)
 		return 0;
-	if (!pwrite_full(v->fd, p, size, addr))
+	if (!pwrite_full(v->fd, p, size, addr)) {
+		v->failed = v->frozen = true; /* the state to commit is incomplete now */
 		return fail("writing", errno);
+	}
 	if (addr + size > v->eof)
 		v->eof = addr + size;
 	return 0;
@@ -494,6 +548,8 @@ static herr_t vfd_flush(H5FD_t *file, hid_t dxpl, hbool_t closing)
 	(void)dxpl;
 	(void)closing;
 	struct commit_vfd *v = (struct commit_vfd *)(void *)file;
+	if (v->failed)
+		return fail("committing after a failed write", EIO);
 	if (!v->writable || v->frozen || !v->dirty)
 		return 0;
 	herr_t rc = commit(v);

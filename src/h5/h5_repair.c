@@ -47,11 +47,17 @@ void h5_repair_name(const char *path, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, path);
 }
 
+static bool slot_path(char *out, size_t len, const char *recording, unsigned k)
+{
+	return journal_path(out, len, recording, k);
+}
+
+/* Slots this repair may remove: ours (journal_slot_is_ours), never someone else's file. */
 static void remove_slots(const char *recording)
 {
 	for (unsigned k = 0; k < JOURNAL_SLOTS; k++) {
 		char path[4096 + 16];
-		if (journal_path(path, sizeof(path), recording, k))
+		if (slot_path(path, sizeof(path), recording, k) && journal_slot_is_ours(path))
 			unlink(path);
 	}
 }
@@ -60,7 +66,7 @@ static bool any_slot(const char *recording)
 {
 	for (unsigned k = 0; k < JOURNAL_SLOTS; k++) {
 		char path[4096 + 16];
-		if (journal_path(path, sizeof(path), recording, k) && exists(path))
+		if (slot_path(path, sizeof(path), recording, k) && journal_slot_is_ours(path))
 			return true;
 	}
 	return false;
@@ -78,8 +84,9 @@ static shp_err apply_slot(const char *target, const struct journal_slot *s)
 	if (e == SHP_OK && fdatasync(fd) != 0)
 		e = SHP_ERR_OUTPUT;
 	if (e != SHP_OK)
-		log_error("%s: rolling forward to commit %llu failed: %s", target,
-			  (unsigned long long)s->h.generation, strerror(errno));
+		log_error("%s: rolling forward to commit %llu failed: %s (its journal stays for "
+			  "another repair)",
+			  target, (unsigned long long)s->h.generation, strerror(errno));
 	close(fd);
 	return e;
 }
@@ -113,22 +120,28 @@ static shp_err append_tail(const char *recording, const char *target, const stru
 	return e;
 }
 
-static shp_err roll_forward(const char *recording, const char *target, const struct journal_slot *s,
-			    struct repair_result *r)
+/* A committed recording that never got its name gets it first (a repair cut off later then
+ * finds it under its name), then it is rolled forward. */
+static shp_err roll_forward(const char *recording, const char *tmp, bool unborn,
+			    const struct journal_slot *s, struct repair_result *r)
 {
-	SHP_TRY(apply_slot(target, s));
-	if (s->h.tail_bytes) {
-		SHP_TRY(append_tail(recording, target, s, &r->tail_rows));
-	} else {
-		remove_slots(recording);
-	}
-	if (strcmp(target, recording) != 0) {
-		if (fs_rename(target, recording, true) != 0) {
-			log_error("%s: cannot give the repaired recording its name: %s", recording,
+	if (unborn) {
+		if (fs_rename(tmp, recording, true) != 0) {
+			log_error("%s: cannot give the recording its name: %s", recording,
+				  strerror(errno));
+			return SHP_ERR_OUTPUT;
+		}
+		if (fs_sync_parent(recording) != 0) {
+			log_error("%s: syncing its directory failed: %s", recording,
 				  strerror(errno));
 			return SHP_ERR_OUTPUT;
 		}
 	}
+	SHP_TRY(apply_slot(recording, s));
+	if (s->h.tail_bytes)
+		SHP_TRY(append_tail(recording, recording, s, &r->tail_rows));
+	else
+		remove_slots(recording);
 	if (fs_sync_parent(recording) != 0)
 		log_warn("%s: syncing its directory failed: %s", recording, strerror(errno));
 	r->outcome = REPAIR_ROLLED;
@@ -137,18 +150,15 @@ static shp_err roll_forward(const char *recording, const char *target, const str
 
 /*
  * The lock a writer holds on slot 0 (commit_vfd.c), taken for the whole repair: -1 if a running
- * writer or another repair has it, else its fd. Without a slot 0 there is nothing to lock,
- * unless NAME.incomplete exists: then slot 0 is created to be locked (a writer makes and locks
- * its slots before its file), and removed with the rest.
+ * writer or another repair has it, else its fd, or -2 without a slot 0 (a writer makes and
+ * locks its slots before its file, so a NAME.incomplete without them is not a writer's).
  */
-static int lock_slots(const char *recording, const char *tmp)
+static int lock_slots(const char *recording)
 {
 	char path[4096 + 16];
-	if (!journal_path(path, sizeof(path), recording, 0))
+	if (!slot_path(path, sizeof(path), recording, 0))
 		return -2;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && exists(tmp))
-		fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -2;
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -166,7 +176,7 @@ shp_err h5_repair(const char *recording, struct repair_result *r)
 	char tmp[4096 + 16];
 	if (snprintf(tmp, sizeof(tmp), "%s" INCOMPLETE, recording) >= (int)sizeof(tmp))
 		return SHP_ERR_OUTPUT;
-	int lock = lock_slots(recording, tmp);
+	int lock = lock_slots(recording);
 	if (lock == -1) {
 		r->outcome = REPAIR_BUSY;
 		return SHP_OK;
@@ -179,37 +189,38 @@ shp_err h5_repair(const char *recording, struct repair_result *r)
 
 static shp_err repair_unlocked(const char *recording, const char *tmp, struct repair_result *r)
 {
+	if (!any_slot(recording)) {
+		r->outcome =
+			REPAIR_HEALTHY; /* no journal of ours: nothing to do, nothing to remove */
+		if (exists(tmp))
+			log_warn("%s: left alone: no journal of a recording beside it", tmp);
+		return SHP_OK;
+	}
 	struct journal_slot slot;
 	bool found;
 	SHP_TRY(journal_read_latest(recording, &slot, &found));
 	bool unborn = exists(tmp);
 	if (!found) {
-		r->outcome = REPAIR_HEALTHY;
-		if (unborn) { /* its first commit never completed: nothing was recorded */
+		/* no complete commit: a recording killed before its first one, or the slots a
+		 * finished close did not remove */
+		if (unborn)
 			unlink(tmp);
-			r->outcome = REPAIR_REMOVED;
-		}
-		if (any_slot(recording)) {
-			remove_slots(recording);
-			if (!unborn)
-				r->outcome = exists(recording) ? REPAIR_TIDIED : REPAIR_REMOVED;
-		}
-		if (r->outcome != REPAIR_HEALTHY)
-			fs_sync_parent(recording);
+		remove_slots(recording);
+		r->outcome = !unborn && exists(recording) ? REPAIR_TIDIED : REPAIR_REMOVED;
+		fs_sync_parent(recording);
 		return SHP_OK;
 	}
-	const char *target = unborn ? tmp : recording;
 	r->generation = slot.h.generation;
 	r->samples = slot.h.summary.iv_samples;
 	r->gpio_events = slot.h.summary.gpio_events;
 	r->commit_wall_ns = slot.h.summary.wall_ns;
 	shp_err e = SHP_OK;
-	if (!exists(target)) { /* slots without their recording */
+	if (!unborn && !exists(recording)) { /* slots without their recording */
 		remove_slots(recording);
 		fs_sync_parent(recording);
 		r->outcome = REPAIR_REMOVED;
 	} else {
-		e = roll_forward(recording, target, &slot, r);
+		e = roll_forward(recording, tmp, unborn, &slot, r);
 	}
 	journal_slot_free(&slot);
 	return e;

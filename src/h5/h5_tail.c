@@ -164,6 +164,22 @@ static herr_t append_rows(hid_t ds, hid_t mem, const void *data, uint32_t nrows)
 	return rc;
 }
 
+/* The dataset's type fits the entry: fixed rows of exactly row_bytes, or text. */
+static bool entry_fits(hid_t ds, hid_t ftype, hid_t mem, bool text, uint32_t row_bytes)
+{
+	if (text)
+		return H5Tis_variable_str(ftype) > 0;
+	if (H5Tget_class(ftype) == H5T_VLEN || H5Tis_variable_str(ftype) != 0)
+		return false;
+	hid_t space = H5Dget_space(ds);
+	hsize_t dims[2] = {0, 1};
+	int rank = space >= 0 ? H5Sget_simple_extent_dims(space, dims, NULL) : -1;
+	if (space >= 0)
+		H5Sclose(space);
+	uint64_t want = (uint64_t)H5Tget_size(mem) * (rank == 2 ? dims[1] : 1);
+	return (rank == 1 || rank == 2) && want == row_bytes;
+}
+
 static shp_err apply_entry(hid_t file, struct reader *r, uint64_t *rows)
 {
 	const uint8_t *h, *path_bytes, *data = NULL;
@@ -171,29 +187,37 @@ static shp_err apply_entry(hid_t file, struct reader *r, uint64_t *rows)
 		return SHP_ERR_INPUT;
 	size_t plen = (size_t)h[2] | (size_t)h[3] << 8;
 	uint32_t nrows = get_u32(h + 4), row_bytes = get_u32(h + 8);
+	bool text = h[0] == 1;
 	char path[4096];
 	if (h[0] > 1 || plen >= sizeof(path) || !take(r, plen, &path_bytes))
 		return SHP_ERR_INPUT;
 	memcpy(path, path_bytes, plen);
 	path[plen] = '\0';
-	char **text = NULL;
-	if (h[0] == 0 && !take(r, (size_t)nrows * row_bytes, &data))
+	uint64_t fixed_bytes = (uint64_t)nrows * row_bytes;
+	char **strings = NULL;
+	if (!text &&
+	    (fixed_bytes > (uint64_t)(r->end - r->p) || !take(r, (size_t)fixed_bytes, &data)))
 		return SHP_ERR_INPUT;
-	if (h[0] == 1 && !(text = text_rows(r, nrows)))
+	if (text && !(strings = text_rows(r, nrows)))
 		return SHP_ERR_INPUT;
 	hid_t ds = H5Dopen2(file, path, H5P_DEFAULT);
 	hid_t ftype = ds >= 0 ? H5Dget_type(ds) : -1;
-	hid_t mem = h[0] == 0 && ftype >= 0 ? H5Tget_native_type(ftype, H5T_DIR_ASCEND) : ftype;
+	hid_t mem = !text && ftype >= 0 ? H5Tget_native_type(ftype, H5T_DIR_ASCEND) : ftype;
 	herr_t rc = -1;
-	if (mem >= 0)
-		rc = append_rows(ds, mem, text ? (const void *)text : data, nrows);
+	bool fits = mem >= 0 && entry_fits(ds, ftype, mem, text, row_bytes);
+	if (fits)
+		rc = append_rows(ds, mem, text ? (const void *)strings : data, nrows);
 	if (mem >= 0 && mem != ftype)
 		H5Tclose(mem);
 	if (ftype >= 0)
 		H5Tclose(ftype);
 	if (ds >= 0)
 		H5Dclose(ds);
-	free(text);
+	free(strings);
+	if (mem >= 0 && !fits) {
+		log_error("the journal's rows for %s do not fit the dataset's type", path);
+		return SHP_ERR_INPUT;
+	}
 	if (rc < 0) {
 		log_error("appending %u rows to %s failed: %s", nrows, path, shp_h5_error());
 		return SHP_ERR_OUTPUT;

@@ -259,12 +259,12 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 	hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
 	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
 	herr_t props = crash_safe_properties(fcpl, fapl, path);
-	w->file = props < 0 ? -1 : H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
+	/* EXCL: a NAME.incomplete whose repair failed is kept, and a live writer's too */
+	w->file = props < 0 ? -1 : H5Fcreate(tmp, H5F_ACC_EXCL, fcpl, fapl);
 	H5Pclose(fapl);
 	H5Pclose(fcpl);
 	if (w->file < 0) {
 		shp_err e = h5_fail(w, "creating the file");
-		remove_unborn(path, tmp);
 		free_buffers(w);
 		return e;
 	}

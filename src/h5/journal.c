@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -84,48 +85,72 @@ static bool decode_header(const uint8_t *in, struct journal_header *h)
 	h->summary.gpio_events = get64(in + 56);
 	h->summary.wall_ns = get64(in + 64);
 	h->body_crc = get32(in + 72);
-	return h->records_bytes <= SIZE_MAX / 2 && h->tail_bytes <= SIZE_MAX / 2;
+	return h->records_bytes <= UINT64_MAX / 2 && h->tail_bytes <= UINT64_MAX / 2;
 }
 
-static bool read_full(int fd, void *buf, size_t len, uint64_t off)
+/* 1: read whole, 0: the file ends before, -1: an I/O error (errno). */
+static int read_full(int fd, void *buf, size_t len, uint64_t off)
 {
 	uint8_t *p = buf;
 	while (len > 0) {
 		ssize_t n = pread(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return false;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
 		p += n;
 		off += (uint64_t)n;
 		len -= (size_t)n;
 	}
-	return true;
+	return 1;
 }
 
-/* The slot in path if it is complete: 1 (s filled), 0 (absent or torn), -1 (I/O, memory). */
+bool journal_slot_is_ours(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	uint8_t head[sizeof(magic)];
+	int rc = read_full(fd, head, sizeof(head), 0);
+	close(fd);
+	if (rc == 0)
+		return true; /* shorter than a magic */
+	static const uint8_t zeros[sizeof(magic)];
+	return rc == 1 &&
+	       (memcmp(head, magic, sizeof(magic)) == 0 || memcmp(head, zeros, sizeof(zeros)) == 0);
+}
+
+/* The slot in path if it is complete: 1 (s filled), 0 (absent, torn, or too big to hold),
+ * -1 (an I/O error). */
 static int read_slot(const char *path, struct journal_slot *s)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	uint8_t head[JOURNAL_HEADER_BYTES];
-	int rc = 0;
+	struct stat st;
 	s->body = NULL;
-	if (read_full(fd, head, sizeof(head), 0) && decode_header(head, &s->h)) {
-		size_t len = (size_t)(s->h.records_bytes + s->h.tail_bytes);
-		s->body = malloc(len ? len : 1);
-		if (!s->body)
-			rc = -1;
-		else if (read_full(fd, s->body, len, JOURNAL_HEADER_BYTES) &&
-			 journal_crc(0, s->body, len) == s->h.body_crc)
-			rc = 1;
-	}
+	int rc = fstat(fd, &st) == 0 ? read_full(fd, head, sizeof(head), 0) : -1;
+	if (rc == 1 && !decode_header(head, &s->h))
+		rc = 0;
+	uint64_t len = rc == 1 ? s->h.records_bytes + s->h.tail_bytes : 0;
+	if (rc == 1 && (len > (uint64_t)st.st_size - JOURNAL_HEADER_BYTES || len >= SIZE_MAX))
+		rc = 0; /* the header claims more than the file holds */
+	if (rc == 1 && !(s->body = malloc(len ? (size_t)len : 1)))
+		rc = 0;
+	if (rc == 1)
+		rc = read_full(fd, s->body, (size_t)len, JOURNAL_HEADER_BYTES);
+	if (rc == 1 && journal_crc(0, s->body, (size_t)len) != s->h.body_crc)
+		rc = 0;
+	int err = errno;
 	close(fd);
 	if (rc != 1) {
 		free(s->body);
 		s->body = NULL;
 	}
+	errno = err;
 	return rc;
 }
 

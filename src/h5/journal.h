@@ -55,8 +55,14 @@ bool journal_path(char *out, size_t len, const char *recording, unsigned slot);
 void journal_encode_header(const struct journal_header *h, uint8_t *out);
 
 /* Reads the complete slot of the highest generation; *found false if neither slot is complete
- * (or none exists). SHP_ERR_OUTPUT only for an I/O error or no memory. */
+ * (or none exists). SHP_ERR_OUTPUT for an I/O error (a slot that cannot be read may be the
+ * newest: falling back to the older one could undo it). A slot too big for memory is taken as
+ * not complete. */
 shp_err journal_read_latest(const char *recording, struct journal_slot *out, bool *found);
+
+/* A file at path that can be one of our slots: shorter than a header (a slot just emptied or
+ * torn), all zeros at the start (torn), or our magic. Anything else is someone else's file. */
+bool journal_slot_is_ours(const char *path);
 
 /* Writes the slot's records into fd and sets the file to the committed length. */
 shp_err journal_apply(int fd, const struct journal_slot *s);

@@ -35,6 +35,25 @@ static const char *suffix_of(const char *path)
 	return (dot && (!slash || dot > slash)) ? dot : NULL;
 }
 
+/* A name is taken by a recording, or by the leftovers of one that a crash cut off and its
+ * repair did not finish (NAME.incomplete, NAME.journal.N): those are kept. */
+static bool taken_unfinished(const char *name)
+{
+	static const char *const leftovers[] = {".incomplete", ".journal.0", ".journal.1"};
+	for (size_t k = 0; k < sizeof(leftovers) / sizeof(leftovers[0]); k++) {
+		char path[4096 + 16];
+		snprintf(path, sizeof(path), "%s%s", name, leftovers[k]);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool taken(const char *name)
+{
+	return access(name, F_OK) == 0 || taken_unfinished(name);
+}
+
 shp_err output_path_resolve(const char *requested, const char *prefix, int64_t start_s, bool force,
 			    char *out, size_t len)
 {
@@ -71,7 +90,7 @@ shp_err output_path_resolve(const char *requested, const char *prefix, int64_t s
 		SHP_TRY(make_dirs(dir));
 	}
 
-	if (force || access(out, F_OK) != 0)
+	if (force ? !taken_unfinished(out) : !taken(out))
 		return SHP_OK;
 	/* keep the existing recording: <stem>.<n><suffix>, first unused n */
 	const char *suffix = suffix_of(out);
@@ -81,9 +100,14 @@ shp_err output_path_resolve(const char *requested, const char *prefix, int64_t s
 		if (snprintf(candidate, sizeof(candidate), "%.*s.%u%s", (int)stem_len, out, n,
 			     suffix) >= (int)sizeof(candidate))
 			return SHP_ERR_OUTPUT;
-		if (access(candidate, F_OK) != 0) {
-			log_warn("%s exists and force_overwrite is off: recording to %s", out,
-				 candidate);
+		if (!taken(candidate)) {
+			if (taken_unfinished(out))
+				log_warn("%s has the journal of a recording whose repair did not "
+					 "finish (see shepherd-sheep repair): recording to %s",
+					 out, candidate);
+			else
+				log_warn("%s exists and force_overwrite is off: recording to %s",
+					 out, candidate);
 			if (snprintf(out, len, "%s", candidate) >= (int)len)
 				return SHP_ERR_OUTPUT;
 			return SHP_OK;

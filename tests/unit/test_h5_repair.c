@@ -351,6 +351,99 @@ static void an_incomplete_file_after_its_first_commit_gets_its_name(void **state
 	test_rm_rf(dir);
 }
 
+/* A complete (CRC-valid) newest slot whose tail does not fit the file's datasets. */
+static void write_evil_slot(const char *copy, const uint8_t *entry, size_t entry_len)
+{
+	struct journal_slot s;
+	bool found;
+	assert_int_equal(journal_read_latest(copy, &s, &found), SHP_OK);
+	assert_true(found);
+	struct journal_header h = s.h;
+	h.generation++;
+	h.tail_bytes = entry_len;
+	size_t body = (size_t)h.records_bytes + entry_len;
+	uint8_t *buf = malloc(JOURNAL_HEADER_BYTES + body);
+	memcpy(buf + JOURNAL_HEADER_BYTES, s.body, (size_t)h.records_bytes);
+	memcpy(buf + JOURNAL_HEADER_BYTES + h.records_bytes, entry, entry_len);
+	h.body_crc = journal_crc(0, buf + JOURNAL_HEADER_BYTES, body);
+	journal_encode_header(&h, buf);
+	char path[512];
+	journal_path(path, sizeof(path), copy, (unsigned)(h.generation % JOURNAL_SLOTS));
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, JOURNAL_HEADER_BYTES + body, f),
+			 JOURNAL_HEADER_BYTES + body);
+	fclose(f);
+	free(buf);
+	journal_slot_free(&s);
+}
+
+static size_t entry(uint8_t *out, uint8_t kind, const char *path, uint32_t rows, uint32_t row_bytes,
+		    size_t data_len)
+{
+	size_t plen = strlen(path);
+	out[0] = kind;
+	out[1] = 0;
+	out[2] = (uint8_t)plen;
+	out[3] = 0;
+	memcpy(out + 4, &rows, 4);
+	memcpy(out + 8, &row_bytes, 4);
+	memcpy(out + 12, path, plen);
+	memset(out + 12 + plen, 0x41, data_len);
+	return 12 + plen + data_len;
+}
+
+static void a_tail_that_does_not_fit_its_dataset_is_refused(void **state)
+{
+	(void)state;
+	uint8_t e[4][1024];
+	size_t len[4] = {
+		entry(e[0], 0, "/pru_util/time", 100, 1, 100),   /* rows of 1 byte for u8 */
+		entry(e[1], 0, "/uart/message", 4, 8, 32),       /* fixed rows into text */
+		entry(e[2], 1, "/gpio/time", 1, 0, 8),           /* text into u8 */
+		entry(e[3], 0, "/gpio/time", 0x20000001u, 8, 8), /* more rows than bytes */
+	};
+	for (int k = 0; k < 4; k++) {
+		char dir[64], path[128], copy[128];
+		assert_non_null(test_tmpdir(dir, sizeof(dir)));
+		snprintf(path, sizeof(path), "%s/live.h5", dir);
+		snprintf(copy, sizeof(copy), "%s/evil.h5", dir);
+		h5w_t *w = committed_recording(path);
+		snapshot(path, copy);
+		assert_int_equal(h5w_close(w), SHP_OK);
+		write_evil_slot(copy, e[k], len[k]);
+		struct repair_result r;
+		assert_int_not_equal(h5_repair(copy, &r), SHP_OK);
+		/* rolled forward, the tail refused: the file opens, the journal stays */
+		assert_int_equal(rows_of(copy, "/data/time"), 20000);
+		char slot[512];
+		journal_path(slot, sizeof(slot), copy, 0);
+		assert_true(exists(slot));
+		test_rm_rf(dir);
+	}
+}
+
+static void files_that_are_not_ours_are_left_alone(void **state)
+{
+	(void)state;
+	char dir[64], iso[128], diary[128], path[160];
+	assert_non_null(test_tmpdir(dir, sizeof(dir)));
+	snprintf(iso, sizeof(iso), "%s/ubuntu.iso", dir);
+	snprintf(diary, sizeof(diary), "%s/diary", dir);
+	test_write_file(dir, "ubuntu.iso.incomplete", "a download in progress");
+	test_write_file(dir, "diary.journal.0", "dear diary, today the sheep");
+	struct repair_result r;
+	assert_int_equal(h5_repair(iso, &r), SHP_OK);
+	assert_int_equal(r.outcome, REPAIR_HEALTHY);
+	snprintf(path, sizeof(path), "%s.incomplete", iso);
+	assert_true(exists(path));
+	assert_int_equal(h5_repair(diary, &r), SHP_OK);
+	assert_int_equal(r.outcome, REPAIR_HEALTHY);
+	snprintf(path, sizeof(path), "%s.journal.0", diary);
+	assert_true(exists(path));
+	test_rm_rf(dir);
+}
+
 static void names_of_leftovers(void **state)
 {
 	(void)state;
@@ -377,6 +470,8 @@ int main(void)
 		cmocka_unit_test(a_repair_leaves_a_recording_another_one_holds_alone),
 		cmocka_unit_test(a_recording_that_never_committed_is_removed),
 		cmocka_unit_test(an_incomplete_file_after_its_first_commit_gets_its_name),
+		cmocka_unit_test(a_tail_that_does_not_fit_its_dataset_is_refused),
+		cmocka_unit_test(files_that_are_not_ours_are_left_alone),
 		cmocka_unit_test(names_of_leftovers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
