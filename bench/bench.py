@@ -743,9 +743,10 @@ def main():
         label = "default harvest" if name == DEFAULT_ROW else "emulation, lzf in and out"
         value = arm[name]["instructions"] / d / 1e6 if arm.get(name) else None
         targets.append((f"ARM: {label} ≤ {limit:.0f} M instructions per recorded s", value, limit))
-    targets.append((f"peak private memory ≤ {memory_soak.LIMIT_MIB} MiB, memory soak (harvest, "
-                    "emulation + GPIO 100 kHz)", max(r["peak_kib"] for r in mem_runs) / 1024,
-                    memory_soak.LIMIT_MIB))
+    # below about 0.8 h of data the caches are still filling: a short run passes too easily
+    targets.append((f"peak private memory ≤ {memory_soak.LIMIT_MIB} MiB, memory soak of "
+                    f"{args.memory_seconds / 3600:.2g} h (harvest, emulation + GPIO 100 kHz)",
+                    max(r["peak_kib"] for r in mem_runs) / 1024, memory_soak.LIMIT_MIB))
     check = ["", "Targets (issues 3, 4, 5, 10 and 11):", ""]
     for name, value, limit in targets:
         ok = value is not None and value <= limit
