@@ -17,10 +17,14 @@ same seed), so that the ratios hold on a noisy shared machine (shared/spec/bench
 5. profile: the sheep's instructions per function (callgrind_annotate);
 6. the node's CPU: every row again with the armhf sheep under `qemu-arm -cpu cortex-a8`,
    counted by the project's qemu plugin (bench/qemu_icount.c): ARM instructions per recorded
-   second, an estimate of the share of a 1 GHz Cortex-A8, and the ARM profile.
+   second, an estimate of the share of a 1 GHz Cortex-A8, and the ARM profile;
+7. memory: an hour of data at --speed max (harvest, emulation with GPIO at 100 kHz), the
+   private memory sampled against the hours recorded (bench/memory_soak.py);
+and the commits' syncs: the commit driver's figures and the default row against the same run
+with SHEPHERD_NO_SYNC=1.
 
-Writes results/latest.md, results/profile.md and results/plot.png, and with --update-readme
-replaces the README's table between the bench markers.
+Writes results/latest.md, results/profile.md, results/plot.png and results/memory.png, and with
+--update-readme replaces the README's table between the bench markers.
 """
 import argparse
 import concurrent.futures as cf
@@ -31,7 +35,6 @@ import pathlib
 import platform
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -44,6 +47,8 @@ REPO = HERE.parent
 PYTHON = "/usr/bin/python3"  # Debian's interpreter, which has python3-h5py
 sys.path.insert(0, str(HERE))
 import arm_profile  # noqa: E402  (bench/arm_profile.py)
+import memory_soak  # noqa: E402  (bench/memory_soak.py)
+from memory_soak import Simulator, private_kib  # noqa: E402
 
 # Cycles per instruction assumed for the node's Cortex-A8 (dual issue, in order). Its peak is
 # 0.5; integer code with data-dependent branches and L1 misses, as compression is, runs at about
@@ -69,6 +74,7 @@ class Row:
     gpio: bool = False  # emulation with GPIO tracing on
     callgrind: bool = True  # count instructions for this row (GPIO rows: not in lock-step)
     monitors: bool = True  # the task's default sys_logging (all monitors) or --monitors none
+    env: tuple = ()  # extra environment of the sheep, (name, value) pairs
 
     def sheep_args(self):
         args = []
@@ -95,6 +101,8 @@ ROWS = [
     Row("shuffle+gzip1", "gzip1", True),
     Row("shuffle+lzf, debug log", "lzf", True, verbose=True),
     Row("shuffle+lzf, monitors off", "lzf", True, monitors=False),
+    Row("shuffle+lzf, no fdatasync", "lzf", True, reference=False,
+        env=(("SHEPHERD_NO_SYNC", "1"),)),
     Row("emulation, lzf in and out", "lzf", True, reference=False, emulation=True,
         sim_args=("--emulation", "loopback")),
     Row("emulation + GPIO 100 kHz", "lzf", True, reference=False, emulation=True, gpio=True,
@@ -109,50 +117,10 @@ ROWS = [
 DEFAULT_ROW = "shuffle+lzf"
 DEBUG_ROW = "shuffle+lzf, debug log"
 QUIET_ROW = "shuffle+lzf, monitors off"
+NO_SYNC_ROW = "shuffle+lzf, no fdatasync"  # SHEPHERD_NO_SYNC=1: the commits' syncs skipped
 EMULATION_ROW = "emulation, lzf in and out"
 BURST_ROW = "emulation + GPIO 1.5 MHz bursts (1 s in 2 s)"
-
-
-class Simulator:
-    def __init__(self, sim_bin, *args):
-        self.root = pathlib.Path(tempfile.mkdtemp(prefix="sheep-bench-", dir="/dev/shm"))
-        self.root.rmdir()
-        self.proc = subprocess.Popen([sim_bin, "--root", str(self.root), *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     text=True)
-        for line in self.proc.stdout:
-            if line.strip() == "ready":
-                return
-        raise RuntimeError("simulator did not start")
-
-    @property
-    def sysfs(self):
-        return str(self.root / "sysfs")
-
-    @property
-    def mem(self):
-        return str(self.root / "mem")
-
-    def close(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=10)
-
-
-def private_kib(pid, skip_path):
-    """Private memory of pid in KiB, without the mapping of skip_path (the rings)."""
-    total = 0
-    skipping = False
-    try:
-        with open(f"/proc/{pid}/smaps") as f:
-            for line in f:
-                head = line.split(None, 1)[0]
-                if not head.endswith(":") or "-" in head:
-                    skipping = line.rstrip().endswith(skip_path)
-                elif head in ("Private_Clean:", "Private_Dirty:") and not skipping:
-                    total += int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return total
+QUICK_ROWS = (DEFAULT_ROW, DEBUG_ROW, NO_SYNC_ROW, EMULATION_ROW)  # --quick
 
 
 def write_task(path, output, duration, row, input_path=None):
@@ -169,26 +137,35 @@ def write_task(path, output, duration, row, input_path=None):
 
 
 def make_input(path, seconds):
-    """The emulation input: the reference fixture's samples repeated, as an lzf recording."""
+    """The emulation input: the reference fixture's samples repeated, as an lzf recording,
+    written in blocks of 10 M samples, so that hours of input (scripts/soak.py) need little
+    memory."""
     script = f"""
 import h5py, numpy as np
 src = h5py.File({str(REPO / "tests/fixtures/reference_hrv_2s_lzf.h5")!r}, "r")
-reps = -(-{seconds} * 100000 // len(src["data/time"]))
+n, block = int({seconds} * 100000), 10_000_000
+period = len(src["data/time"])
+assert block % period == 0, period
+t0 = int(src["data/time"][0])
+tiled = {{k: np.tile(src["data"][k][:], -(-min(n, block) // period))[:block]
+         for k in ("voltage", "current")}}
 with h5py.File({str(path)!r}, "w") as f:
     for k, v in src.attrs.items():
         f.attrs[k] = v
     d = f.create_group("data")
     for k, v in src["data"].attrs.items():
         d.attrs[k] = v
-    n = {seconds} * 100000
     for name in ("time", "voltage", "current"):
-        arr = np.tile(src["data"][name][:], reps)[:n]
-        if name == "time":
-            arr = arr[0] + np.arange(n, dtype=np.uint64) * np.uint64(10000)
-        ds = d.create_dataset(name, data=arr, chunks=(10000,), maxshape=(None,),
-                              compression="lzf")
+        ds = d.create_dataset(name, shape=(n,), dtype=src["data"][name].dtype, chunks=(10000,),
+                              maxshape=(None,), compression="lzf")
         for k, v in src["data"][name].attrs.items():
             ds.attrs[k] = v
+    for start in range(0, n, block):  # block is a multiple of period: the pattern continues
+        m = min(block, n - start)
+        d["time"][start:start + m] = np.uint64(t0) + \\
+            np.arange(start, start + m, dtype=np.uint64) * np.uint64(10000)
+        for name in ("voltage", "current"):
+            d[name][start:start + m] = tiled[name][:m]
 """
     subprocess.run([PYTHON, "-c", script], check=True)
 
@@ -232,7 +209,7 @@ def record(args, writer, row, duration, workdir, sim_args=(), prefix=(), icount=
         cmd = list(prefix) + writer_command(args, writer, row, sim, output, duration, workdir,
                                             bool(prefix))
         spawned = time.monotonic()
-        env = dict(os.environ, SHEPHERD_USAGE_LOG=str(workdir / "usage.csv"))
+        env = dict(os.environ, SHEPHERD_USAGE_LOG=str(workdir / "usage.csv"), **dict(row.env))
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=env)
         peak = [0]
@@ -262,6 +239,7 @@ def record(args, writer, row, duration, workdir, sim_args=(), prefix=(), icount=
         result = parse_summary(stdout)
         result.update(
             rc=os.waitstatus_to_exitcode(status), cpu_s=usage.ru_utime + usage.ru_stime,
+            sys_s=usage.ru_stime, commits=memory_soak.parse_commits(stderr),
             private_mib=peak[0] / 1024, file_bytes=output.stat().st_size if output.exists() else 0,
             output=output, stderr=stderr)
         # the last count is the sheep's own: a child it forks (the input check) reports first
@@ -455,6 +433,83 @@ def plot(rows_rt, path):
     return True
 
 
+def memory_rows(args, workdir):
+    """7. flat memory: a harvest and an emulation with GPIO at 100 kHz, --memory-seconds of data
+    each at --speed max in lock-step, one after the other, the private memory sampled every
+    0.1 s against the recorded hours (bench/memory_soak.py; scripts/soak.py is the long one)."""
+    source = workdir / "input" / "memory_input.h5"
+    make_input(source, args.memory_seconds)
+    runs = []
+    try:
+        for name, kwargs in (("harvest", {}),
+                             ("emulation + GPIO 100 kHz",
+                              {"input_path": source, "gpio_rate": 100000})):
+            res = memory_soak.run(args.sheep, args.sim, workdir, name, args.memory_seconds,
+                                  interval=0.1, **kwargs)
+            res["output"].unlink(missing_ok=True)
+            res.update(parse_summary(res["stdout"]))
+            if res["rc"] not in (0, 3):
+                raise RuntimeError(f"memory soak {name}: exit {res['rc']}\n"
+                                   f"{res['stderr'][-3000:]}")
+            runs.append(res)
+    finally:
+        source.unlink(missing_ok=True)
+    return runs
+
+
+def memory_lines(runs):
+    m = runs[0]["seconds"]
+    lines = ["", f"Memory: {m} s ({m / 3600:.2f} h) of data at --speed max in lock-step, the "
+             "sheep's private memory (the ring mapping excluded) sampled every 0.1 s against the "
+             "hours recorded (results/memory.png); `scripts/soak.py` runs the same past 2^32 "
+             "samples.", "",
+             "| run | recorded h | wall s | × real time | peak private MiB | peak per quarter of "
+             "the data, MiB | lost |", "|---|---|---|---|---|---|---|"]
+    for r in runs:
+        begun = max((x[0] for x in r["series"] if x[1] == 0), default=0.0)
+        took = r["wall_s"] - begun
+        lost = r["lost"] if not r.get("gpio_lost") else f"{r['lost']} + {r['gpio_lost']} GPIO"
+        lines.append(f"| {r['name']} | {m / 3600:.2f} | {took:.1f} | {m / took:.0f} | "
+                     f"{r['peak_kib'] / 1024:.1f} | {memory_soak.shape_text(r)} | {lost} |")
+    return lines
+
+
+def sync_lines(rt, row_instr, arm, d):
+    """The commits' syncs: the driver's figures (from the debug row's log) and the default row
+    against the same run with SHEPHERD_NO_SYNC=1."""
+    if NO_SYNC_ROW not in rt:
+        return []
+    on, off = rt[DEFAULT_ROW]["ours"], rt[NO_SYNC_ROW]["ours"]
+    c = rt.get(DEBUG_ROW, {}).get("ours", {}).get("commits")
+    lines = ["", f"Commits and their syncs, {DEFAULT_ROW} at real time ({d} s): the commit "
+             f"driver's figures (from the log of the debug row, up to the close's commit), and "
+             f"the default row against the same run with `SHEPHERD_NO_SYNC=1` (the two "
+             f"fdatasyncs of each commit skipped; benchmarking only). callgrind and qemu count "
+             f"user-space instructions only: the kernel's work in fdatasync shows as system "
+             f"CPU.", "", "| figure | value |", "|---|---|"]
+    if c:
+        lines += [f"| commits per recorded s | {c['commits'] / d:.2f} |",
+                  f"| fdatasyncs per recorded s | {c['syncs'] / d:.2f} |",
+                  f"| wall time in fdatasync per recorded s | {1000 * c['sync_s'] / d:.2f} ms "
+                  f"({1000 * c['sync_s'] / max(c['syncs'], 1):.2f} ms per sync) |",
+                  f"| journal per recorded s | {c['journal_bytes'] / d / 1000:.1f} kB |",
+                  f"| held writes at most (between two commits) | "
+                  f"{c['held_peak_bytes'] / 1000:.1f} kB |"]
+    cpu = on["cpu_pct"] - off["cpu_pct"]
+    sys_pct = 100 * (on["sys_s"] - off["sys_s"]) / d
+    lines.append(f"| CPU of the syncs: default − no fdatasync | {cpu:.3f} % of one core "
+                 f"(system {sys_pct:.3f} %) |")
+    a, b = row_instr.get(DEFAULT_ROW), row_instr.get(NO_SYNC_ROW)
+    if a and b:
+        lines.append(f"| instructions of the syncs (callgrind, lock-step): default − no "
+                     f"fdatasync | {(a - b) / d / 1e6:+.3f} M per recorded s |")
+    a, b = (arm.get(n, {}).get("instructions") for n in (DEFAULT_ROW, NO_SYNC_ROW))
+    if a and b:
+        lines.append(f"| ARM instructions of the syncs (qemu, real time): default − no "
+                     f"fdatasync | {(a - b) / d / 1e6:+.3f} M per recorded s |")
+    return lines
+
+
 def machine():
     cpu = "unknown CPU"
     with open("/proc/cpuinfo") as f:
@@ -484,9 +539,13 @@ def main():
     ap.add_argument("--update-readme", action="store_true")
     ap.add_argument("--quick", action="store_true", help="fewer rows, no headroom (smoke test)")
     ap.add_argument("--results", default=str(HERE / "results"), help="where the outputs go")
+    ap.add_argument("--memory-seconds", type=int, default=None,
+                    help="seconds of data per memory-soak run (3600; --quick: 60)")
     ap.add_argument("--profile-only", action="store_true",
                     help="only the per-function profile of one --duration recording")
     args = ap.parse_args()
+    if args.memory_seconds is None:
+        args.memory_seconds = 60 if args.quick else 3600
     build = pathlib.Path(args.build)
     args.sheep = str(build / "shepherd-sheep")
     args.sim = str(build / "shepherd-pru-sim")
@@ -499,7 +558,7 @@ def main():
     for tool in ("valgrind", "callgrind_annotate"):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is missing (scripts/install-deps.sh installs it)")
-    rows = [r for r in ROWS if not args.quick or r.name in (DEFAULT_ROW, EMULATION_ROW)]
+    rows = [r for r in ROWS if not args.quick or r.name in QUICK_ROWS]
     default = next(r for r in ROWS if r.name == DEFAULT_ROW)
     if args.profile_only:
         return profile_only(args, default)
@@ -557,6 +616,11 @@ def main():
                                          (5, 10, 25, 50, 100, 200))
         version_ms = startup_ms([args.sheep, "--version"], 50)
         import_ms = startup_ms([PYTHON, "-c", "import h5py, numpy"], 10)
+
+        # 7. flat memory, at full speed: alone, as it takes a core
+        print(f"bench: memory soak ({args.memory_seconds} s of data, --speed max) ...",
+              flush=True)
+        mem_runs = memory_rows(args, workdir)
 
         # 6. the node's CPU: the armhf sheep under qemu, a few rows at a time
         arm = {}
@@ -644,6 +708,8 @@ def main():
             f"{arm_cells(arm.get(row.name), row, d)} | "
             f"{o['private_mib']:.1f} | {o['kb_per_s']:.1f} | {o['lost']} | "
             f"{o.get('gpio_events', 0):,} | {o.get('gpio_lost', '–')} |")
+    lines += memory_lines(mem_runs)
+    lines += sync_lines(rt, row_instr, arm, d)
     lines += ["", arm_note(arm, arm_missing)]
     table = "\n".join(lines)
 
@@ -677,7 +743,11 @@ def main():
         label = "default harvest" if name == DEFAULT_ROW else "emulation, lzf in and out"
         value = arm[name]["instructions"] / d / 1e6 if arm.get(name) else None
         targets.append((f"ARM: {label} ≤ {limit:.0f} M instructions per recorded s", value, limit))
-    check = ["", "Targets (issues 3, 4, 5 and 10):", ""]
+    # below about 0.8 h of data the caches are still filling: a short run passes too easily
+    targets.append((f"peak private memory ≤ {memory_soak.LIMIT_MIB} MiB, memory soak of "
+                    f"{args.memory_seconds / 3600:.2g} h (harvest, emulation + GPIO 100 kHz)",
+                    max(r["peak_kib"] for r in mem_runs) / 1024, memory_soak.LIMIT_MIB))
+    check = ["", "Targets (issues 3, 4, 5, 10 and 11):", ""]
     for name, value, limit in targets:
         ok = value is not None and value <= limit
         shown = -value if name.startswith("headroom") else value
@@ -703,6 +773,9 @@ def main():
     harvest_rows = {r.name: rt[r.name] for r in rows if not r.emulation}
     if plot(harvest_rows, results / "plot.png"):
         print(f"bench: plot in {results / 'plot.png'}")
+    if memory_soak.plot(mem_runs, results / "memory.png",
+                        f"shepherd-sheep, private memory at --speed max, {stamp}"):
+        print(f"bench: memory plot in {results / 'memory.png'}")
     if args.update_readme:
         readme = REPO / "README.md"
         text = readme.read_text()
@@ -712,6 +785,7 @@ def main():
     shutil.rmtree(workdir, ignore_errors=True)
     losses = [n for n, w in rt.items() if w["ours"]["lost"] != 0 or w["ours"]["rc"] != 0
               or w["ours"].get("gpio_lost")]
+    losses += [r["name"] for r in mem_runs if r["rc"] != 0]
     return 1 if losses else 0
 
 

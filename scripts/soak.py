@@ -1,20 +1,29 @@
 #!/usr/bin/python3
-"""Soak test (not part of CI): one harvest from the simulator at full speed until the file is
-past 4 GiB and the sample counter past 2^32, then a check of the whole file.
+"""Soak test (not part of CI): long recordings from the simulator at full speed, the sheep's
+private memory sampled all along, then a check of each whole file.
 
-  scripts/soak.py [--build build] [--dir /var/tmp/sheep-soak] [--samples N] [--keep]
+  scripts/soak.py [--build build] [--dir /var/tmp/sheep-soak] [--mode harvest|emulation|both]
+                  [--samples N] [--emulation-seconds S] [--interval S] [--keep]
+
+- harvest: until the file is past 4 GiB and the sample counter past 2^32 (--samples); the check
+  reads the file back in blocks: every timestamp follows the previous one by 10 us, the count
+  is exact, and sampled blocks carry exactly the simulator's signal;
+- emulation: an input of --emulation-seconds (default 1 h, written with h5py in blocks) replayed
+  in loopback with GPIO events at 100 kHz; the check: IV and GPIO datasets of the input's
+  length, every timestamp 10 us after the previous one, sampled blocks equal to the converted
+  input, every GPIO event where and what PRU1 made it.
 
 The simulator runs with --speed max --no-overrun (lock-step), so the sheep is pushed as fast as
-it can write and nothing may be lost. The check reads the file back in blocks: every timestamp
-follows the previous one by 10 us, the count is exact, and sampled blocks carry exactly the
-simulator's signal. Prints file size, samples, time taken and the sheep's summary.
+it can write and nothing may be lost. Every --interval seconds the sheep's private memory (the
+ring mapping excluded) is sampled with the hours recorded so far (bench/memory_soak.py); the
+samples go to DIR/soak_memory.csv and a plot to DIR/soak_memory.png. Prints, per mode, the peak
+private memory, the peak in each quarter of the run (flat memory: the same in each), file size,
+samples, wall time and the sheep's summary; exits 1 if a check fails or the peak passes 16 MiB.
 """
 import argparse
-import os
 import pathlib
+import re
 import shutil
-import signal
-import subprocess
 import sys
 import time
 
@@ -23,7 +32,11 @@ import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "e2e"))
+sys.path.insert(0, str(HERE.parent / "bench"))
+from emusupport import to_pru_units  # noqa: E402
 from simsignal import harvest_codes  # noqa: E402
+import bench  # noqa: E402  (bench/bench.py: the same input as the bench's emulation rows)
+import memory_soak  # noqa: E402
 
 BLOCK = 10_000_000
 
@@ -56,62 +69,165 @@ def check_recording(path, samples, share):
     return compared, n
 
 
+def check_emulation(path, input_path, samples, gpio_rate, share):
+    """Opens the recording of a loopback emulation of input_path with GPIO events at gpio_rate
+    (one every 1e9 / gpio_rate ns, a whole number): IV and GPIO datasets of the expected
+    lengths, the first sample on a whole second, every timestamp 10 us after the previous one,
+    the first, the last and about share of the other blocks equal to the input converted to
+    uV / nA, and every GPIO event at t0 + k / rate carrying the count of events in the traced
+    bits (mask 0x3FF, the task's default). Returns (samples compared, events)."""
+    dt = round(1e9 / gpio_rate)
+    events = samples * 10000 // dt
+    with h5py.File(path, "r") as f, h5py.File(input_path, "r") as src:
+        t = f["data/time"]
+        n = len(t)
+        assert n == samples, (n, samples)
+        assert len(f["data/voltage"]) == n and len(f["data/current"]) == n
+        assert "losses" not in f
+        gains = {k: (float(src["data"][k].attrs["gain"]), float(src["data"][k].attrs["offset"]),
+                     scale) for k, scale in (("voltage", 1e6), ("current", 1e9))}
+        rng = np.random.default_rng(1)
+        prev, compared, t0 = None, 0, int(t[0])
+        assert t0 % 10**9 == 0, t0
+        for start in range(0, n, BLOCK):
+            block = t[start:start + BLOCK]
+            assert block[0] == (t0 if prev is None else prev + 10000), start
+            assert np.all(np.diff(block) == 10000), start
+            prev = block[-1]
+            if start == 0 or start + BLOCK >= n or rng.random() < share:
+                for k, (gain, offset, scale) in gains.items():
+                    want = to_pru_units(src["data"][k][start:start + len(block)], gain, offset,
+                                        scale)
+                    assert np.array_equal(f["data"][k][start:start + len(block)], want), (k,
+                                                                                         start)
+                compared += len(block)
+        gt, gv = f["gpio/time"], f["gpio/value"]
+        assert len(gt) == events and len(gv) == events, (len(gt), len(gv), events)
+        for start in range(0, events, BLOCK):
+            k = np.arange(start, min(start + BLOCK, events), dtype=np.uint64)
+            assert np.array_equal(gt[start:start + len(k)], np.uint64(t0) + k * np.uint64(dt)), \
+                start
+            want = ((k + np.uint64(1)) & np.uint64(0x3FF)).astype(np.uint16)
+            assert np.array_equal(gv[start:start + len(k)], want), start
+    return compared, events
+
+
+def report(res, extra=""):
+    q = memory_soak.shape_text(res, ", ")
+    hours = res["seconds"] / 3600
+    c = res["commits"]
+    syncs = (f"; {c['commits']} commits, {c['syncs']} syncs, {c['sync_s']:.1f} s in fdatasync"
+             if c else "")
+    # from the last sample before the start second (the set-up and the start delay before it)
+    begun = max((s[0] for s in res["series"] if s[1] == 0), default=0.0)
+    took = res["wall_s"] - begun
+    print(f"soak {res['name']}: {res['seconds'] * 100000:,.0f} samples ({hours:.2f} h of data), "
+          f"recorded in {took:.0f} s ({res['seconds'] / took:.0f} x real time; "
+          f"{res['wall_s']:.0f} s from launch to exit), "
+          f"file {res['file_bytes'] / 2**30:.2f} GiB; peak private memory "
+          f"{res['peak_kib'] / 1024:.1f} MiB, peak per quarter of the run [{q}] MiB, "
+          f"{len(res['series'])} samples{syncs}{extra}", flush=True)
+
+
+def failed(res):
+    """None if the sheep recorded everything, else why not."""
+    if res["rc"] != 0:
+        return f"the sheep exited {res['rc']}:\n{res['stderr'][-4000:]}"
+    lost = re.findall(r"lost (\d+)|(\d+) stale", res["stdout"])
+    if not lost or any(int(a or b) for a, b in lost):
+        return f"losses:\n{res['stdout']}"
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=str(HERE.parent / "build"))
     ap.add_argument("--dir", default="/var/tmp/sheep-soak")
+    ap.add_argument("--mode", choices=("harvest", "emulation", "both"), default="both")
     ap.add_argument("--samples", type=int, default=2**32 + 10_000_000,
-                    help="samples to record (default: 2^32 + 10 M, a multiple of 10 000)")
-    ap.add_argument("--keep", action="store_true", help="keep the recording")
+                    help="harvest samples to record (default: 2^32 + 10 M, a multiple of 10 000)")
+    ap.add_argument("--emulation-seconds", type=int, default=3610,
+                    help="length of the emulation input (default 3610: over 1 h of data)")
+    ap.add_argument("--gpio-rate", type=int, default=100000, help="GPIO events per second")
+    ap.add_argument("--interval", type=float, default=0.25,
+                    help="seconds between two memory samples (default 0.25)")
+    ap.add_argument("--keep", action="store_true", help="keep the recordings and the input")
     args = ap.parse_args()
     build = pathlib.Path(args.build)
+    sheep, sim = str(build / "shepherd-sheep"), str(build / "shepherd-pru-sim")
     out_dir = pathlib.Path(args.dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    out = out_dir / "soak.h5"
-    if out.exists():
-        out.unlink()
-    need = args.samples * 4.2  # bytes per sample with shuffle + lzf, and some margin
+    modes = ("harvest", "emulation") if args.mode == "both" else (args.mode,)
+    # bytes per sample: shuffle + lzf of the signal 3.7, the emulation input (lzf) 12.9, its
+    # output 1.6 and 4 per GPIO event; with some margin
+    need = (args.samples * 4.2 if "harvest" in modes else 0) + \
+        (args.emulation_seconds * 100000 * 16 if "emulation" in modes else 0)
     free = shutil.disk_usage(out_dir).free
     if free < need:
         sys.exit(f"soak: {out_dir} has {free / 2**30:.1f} GiB free, needs ~{need / 2**30:.1f}")
 
-    root = pathlib.Path("/dev/shm/sheep-soak-sim")
-    sim = subprocess.Popen([str(build / "shepherd-pru-sim"), "--root", str(root), "--speed",
-                            "max", "--no-overrun"], stdout=subprocess.PIPE, text=True)
-    for line in sim.stdout:
-        if line.strip() == "ready":
-            break
-    task = out_dir / "soak.yaml"
-    duration = args.samples / 100_000
-    task.write_text(f"datatype: HarvestTask\nparameters:\n  output_path: {out}\n"
-                    f"  duration: {duration}\n  force_overwrite: true\n")
-    t0 = time.monotonic()
-    try:
-        res = subprocess.run([str(build / "shepherd-sheep"), "--sysfs-root", str(root / "sysfs"),
-                              "--mem-device", str(root / "mem"), "run", "--no-status",
-                              "--monitors", "sheep", str(task)],
-                             capture_output=True, text=True,
-                             env=dict(os.environ, SHEPHERD_USAGE_LOG=str(out_dir / "u.csv")))
-    finally:
-        sim.send_signal(signal.SIGTERM)
-        sim.wait()
-    recorded_s = time.monotonic() - t0
-    print(res.stdout)
-    if res.returncode != 0:
-        print(res.stderr[-4000:])
-        sys.exit(f"soak: the sheep exited {res.returncode}")
+    def progress(sample):
+        wall, rec, kib = sample
+        if int(wall / 30) != int((wall - args.interval) / 30):  # one line every 30 s
+            print(f"  {wall:6.0f} s: {rec / 3600:6.2f} h recorded, {kib / 1024:5.1f} MiB",
+                  flush=True)
 
-    t1 = time.monotonic()
-    checked, n = check_recording(out, args.samples, 0.05)
-    size = out.stat().st_size
-    print(f"soak: {n:,} samples (2^32 = {2**32:,}), file {size / 2**30:.2f} GiB, "
-          f"recorded in {recorded_s:.0f} s ({n / recorded_s / 1e6:.1f} M samples/s), "
-          f"checked in {time.monotonic() - t1:.0f} s ({checked:,} samples compared with the "
-          f"signal, every timestamp checked): OK")
-    if not args.keep:
-        out.unlink()
+    results, problems = [], []
+    for mode in modes:
+        source = out_dir / "soak_input.h5" if mode == "emulation" else None
+        res = None
+        try:
+            if source:
+                t0 = time.monotonic()
+                bench.make_input(source, args.emulation_seconds)
+                print(f"soak: input of {args.emulation_seconds} s written in "
+                      f"{time.monotonic() - t0:.0f} s ({source.stat().st_size / 2**30:.2f} GiB)",
+                      flush=True)
+                res = memory_soak.run(sheep, sim, out_dir,
+                                      f"emulation + GPIO {args.gpio_rate} Hz",
+                                      args.emulation_seconds, input_path=source,
+                                      gpio_rate=args.gpio_rate, interval=args.interval,
+                                      progress=progress)
+            else:
+                res = memory_soak.run(sheep, sim, out_dir, "harvest", args.samples / 100000,
+                                      interval=args.interval, progress=progress)
+            results.append(res)
+            print(res["stdout"])
+            why = failed(res)
+            if why:
+                problems.append(f"{res['name']}: {why}")
+                report(res)
+                continue
+            t1 = time.monotonic()
+            samples = round(res["seconds"] * 100000)
+            if source:
+                checked, events = check_emulation(res["output"], source, samples,
+                                                  args.gpio_rate, 0.05)
+                extra = f"; checked in {time.monotonic() - t1:.0f} s ({checked:,} samples " \
+                    f"compared with the input, every timestamp and all {events:,} GPIO " \
+                    "events checked): OK"
+            else:
+                checked, _ = check_recording(res["output"], samples, 0.05)
+                extra = f"; checked in {time.monotonic() - t1:.0f} s ({checked:,} samples " \
+                    "compared with the signal, every timestamp checked): OK"
+            if res["peak_kib"] > memory_soak.LIMIT_MIB * 1024:
+                problems.append(f"{res['name']}: peak private memory "
+                                f"{res['peak_kib'] / 1024:.1f} MiB > {memory_soak.LIMIT_MIB} MiB")
+            report(res, extra)
+        finally:
+            if not args.keep:
+                for path in (source, res and res["output"]):
+                    if path:
+                        path.unlink(missing_ok=True)
+    memory_soak.write_csv(out_dir / "soak_memory.csv", results)
+    if memory_soak.plot(results, out_dir / "soak_memory.png",
+                        "shepherd-sheep, private memory while recording at --speed max"):
+        print(f"soak: {out_dir / 'soak_memory.csv'}, plot {out_dir / 'soak_memory.png'}")
+    for p in problems:
+        print(f"soak: FAILED: {p}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -35,8 +35,9 @@ struct commit_vfd {
 	int fd;
 	int slot_fd[JOURNAL_SLOTS];
 	bool writable, dirty;
-	bool frozen; /* nothing more reaches the file or the slots */
-	bool failed; /* a write failed: no commit may follow (HDF5 flushes on regardless) */
+	bool frozen;  /* nothing more reaches the file or the slots */
+	bool failed;  /* a write failed: no commit may follow (HDF5 flushes on regardless) */
+	bool no_sync; /* SHEPHERD_NO_SYNC=1, for the benchmark only: see sync_fd */
 	haddr_t eoa, eof;
 	uint64_t committed; /* file length of the last commit: writes below it are held */
 	uint64_t generation;
@@ -70,10 +71,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * SHEPHERD_NO_SYNC=1 skips the fdatasyncs (still counted) so that bench/bench.py can measure
+ * what they cost. Benchmarking only, never in production: without them a power cut can leave a
+ * commit whose data never reached the card, and the file may not open.
+ */
 static int sync_fd(struct commit_vfd *v, int fd)
 {
 	uint64_t t0 = now_ns();
-	int rc = fdatasync(fd);
+	int rc = v->no_sync ? 0 : fdatasync(fd);
 	v->stats.sync_ns += now_ns() - t0;
 	v->stats.syncs++;
 	return rc;
@@ -375,6 +381,10 @@ static H5FD_t *vfd_open(const char *name, unsigned flags, hid_t fapl, haddr_t ma
 	v->info = *info;
 	v->fd = v->slot_fd[0] = v->slot_fd[1] = -1;
 	v->writable = flags & H5F_ACC_RDWR;
+	const char *no_sync = getenv("SHEPHERD_NO_SYNC");
+	v->no_sync = v->writable && no_sync && strcmp(no_sync, "1") == 0;
+	if (v->no_sync)
+		log_warn("SHEPHERD_NO_SYNC=1: commits are not synced (for benchmarks only)");
 	int o = v->writable ? O_RDWR : O_RDONLY;
 	if (flags & H5F_ACC_TRUNC)
 		o |= O_TRUNC;

@@ -458,6 +458,14 @@ shp_err h5w_close(h5w_t *w)
 		e = SHP_ERR_OUTPUT;
 	}
 	close_all(w);
+	if (w->vfd) /* up to the close's commit; bench/memory_soak.py reads the line */
+		log_debug(
+			"commits: %llu, syncs %llu, %.3f s in fdatasync, journal %llu B, held at most %llu B",
+			(unsigned long long)commit_vfd_stats(w->vfd)->commits,
+			(unsigned long long)commit_vfd_stats(w->vfd)->syncs,
+			(double)commit_vfd_stats(w->vfd)->sync_ns / 1e9,
+			(unsigned long long)commit_vfd_stats(w->vfd)->journal_bytes,
+			(unsigned long long)commit_vfd_stats(w->vfd)->held_bytes_peak);
 	if (H5Fclose(w->file) < 0) {
 		shp_h5_unclean = true;
 		if (!w->failed)

@@ -87,6 +87,7 @@ def test_sigkill_at_random_moments_leaves_readable_files(tmp_path):
     with cf.ThreadPoolExecutor(max_workers=5) as pool:
         results = list(pool.map(lambda k: kill_once(k, tmp_path), range(KILLS)))
     recorded = [r for r in results if r[1]]
+    print("kills (k, samples kept, seconds missing):", results)
     assert len(recorded) >= KILLS - 4, results  # every kill during the recording left data
     slack = 2.0 if SANITIZED else 1.3
     for k, n, missing in recorded:
