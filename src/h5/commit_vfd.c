@@ -13,6 +13,7 @@
 
 #include "common/fs.h"
 #include "common/log.h"
+#include "h5/h5_tail.h"
 
 #define MAXADDR (((haddr_t)1 << 62) - 1)
 #define STAGE_BYTES (64u * 1024u)
@@ -45,8 +46,7 @@ struct commit_vfd {
 	size_t nheld, cap, held_bytes;
 	uint32_t *index; /* open addressing on addr: held index + 1, 0 = empty */
 	size_t index_cap;
-	const void *tail;
-	size_t tail_len;
+	const struct tail_buf *tail;
 	struct journal_summary summary;
 	struct commit_stats stats;
 	dev_t dev;
@@ -225,6 +225,11 @@ static void sw_put(struct slot_writer *w, const void *data, size_t len)
 	w->staged += len;
 }
 
+static void sw_put_piece(void *ctx, const void *data, size_t len)
+{
+	sw_put(ctx, data, len);
+}
+
 /* Steps 2 and 3 of commit_vfd.h into slot fd; errno set on failure. */
 static bool write_slot(struct commit_vfd *v, int fd, struct journal_header *h)
 {
@@ -244,10 +249,10 @@ static bool write_slot(struct commit_vfd *v, int fd, struct journal_header *h)
 	sw_flush(&w);
 	h->records = (uint32_t)v->nheld;
 	h->records_bytes = w.off - JOURNAL_HEADER_BYTES;
-	if (v->tail_len)
-		sw_put(&w, v->tail, v->tail_len);
+	if (v->tail)
+		tail_each(v->tail, sw_put_piece, &w);
 	sw_flush(&w);
-	h->tail_bytes = v->tail_len;
+	h->tail_bytes = v->tail ? v->tail->bytes : 0;
 	h->body_crc = w.crc;
 	uint8_t head[JOURNAL_HEADER_BYTES];
 	journal_encode_header(h, head);
@@ -631,11 +636,10 @@ struct commit_vfd *commit_vfd_of(hid_t file)
 	return handle;
 }
 
-void commit_vfd_set_tail(struct commit_vfd *v, const void *tail, size_t len,
+void commit_vfd_set_tail(struct commit_vfd *v, const struct tail_buf *tail,
 			 const struct journal_summary *summary)
 {
 	v->tail = tail;
-	v->tail_len = len;
 	if (summary)
 		v->summary = *summary;
 	v->dirty = true;

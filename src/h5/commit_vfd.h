@@ -55,8 +55,10 @@ herr_t commit_vfd_set_fapl(hid_t fapl, const char *recording, uint64_t resume_af
 /* The driver of an open file (NULL if the file does not use it). */
 struct commit_vfd *commit_vfd_of(hid_t file);
 
-/* What the next commit stores beside its records: the tail (valid until the flush returns). */
-void commit_vfd_set_tail(struct commit_vfd *v, const void *tail, size_t len,
+/* What the next commit stores beside its records: the tail (h5_tail.h; it and what it refers
+ * to stay valid until the flush returns; NULL for none). */
+struct tail_buf;
+void commit_vfd_set_tail(struct commit_vfd *v, const struct tail_buf *tail,
 			 const struct journal_summary *summary);
 
 void commit_vfd_freeze(struct commit_vfd *v);

@@ -187,3 +187,18 @@ bool shp_h5_read_attr_f64(hid_t obj, const char *name, double *value)
 		H5Aclose(attr);
 	return ok;
 }
+
+herr_t shp_h5_fixed_mdc(hid_t fapl, size_t bytes)
+{
+	H5AC_cache_config_t mdc = {.version = H5AC__CURR_CACHE_CONFIG_VERSION};
+	if (H5Pget_mdc_config(fapl, &mdc) < 0)
+		return -1;
+	mdc.set_initial_size = 1;
+	mdc.initial_size = bytes;
+	mdc.max_size = bytes;
+	mdc.min_size = bytes / 2;
+	mdc.incr_mode = H5C_incr__off;
+	mdc.flash_incr_mode = H5C_flash_incr__off;
+	mdc.decr_mode = H5C_decr__off;
+	return H5Pset_mdc_config(fapl, &mdc);
+}

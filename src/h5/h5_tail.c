@@ -8,17 +8,53 @@
 #include "h5/h5_common.h"
 
 #define ENTRY_HEADER 12u
+#define REFER_BYTES 4096u /* rows from this size on are referred to, not copied */
 
 void tail_reset(struct tail_buf *t)
 {
 	t->len = 0;
+	t->npieces = 0;
+	t->bytes = 0;
 	t->failed = false;
 }
 
 void tail_free(struct tail_buf *t)
 {
 	free(t->data);
+	free(t->pieces);
 	memset(t, 0, sizeof(*t));
+}
+
+static void add_piece(struct tail_buf *t, const void *ext, size_t off, size_t len)
+{
+	if (t->failed || len == 0)
+		return;
+	t->bytes += len;
+	struct tail_piece *last = t->npieces ? &t->pieces[t->npieces - 1] : NULL;
+	if (!ext && last && !last->ext && last->off + last->len == off) {
+		last->len += len; /* the buffer grows on: one piece */
+		return;
+	}
+	if (t->npieces == t->pieces_cap) {
+		size_t cap = t->pieces_cap ? t->pieces_cap * 2 : 16;
+		struct tail_piece *p = realloc(t->pieces, cap * sizeof(*p));
+		if (!p) {
+			t->failed = true;
+			return;
+		}
+		t->pieces = p;
+		t->pieces_cap = cap;
+	}
+	t->pieces[t->npieces++] = (struct tail_piece){ext, off, len};
+}
+
+void tail_each(const struct tail_buf *t, void (*f)(void *ctx, const void *bytes, size_t len),
+	       void *ctx)
+{
+	for (size_t k = 0; k < t->npieces; k++) {
+		const struct tail_piece *p = &t->pieces[k];
+		f(ctx, p->ext ? p->ext : t->data + p->off, p->len);
+	}
 }
 
 static uint8_t *room(struct tail_buf *t, size_t n)
@@ -38,6 +74,7 @@ static uint8_t *room(struct tail_buf *t, size_t n)
 		t->cap = cap;
 	}
 	uint8_t *p = t->data + t->len;
+	add_piece(t, NULL, t->len, n);
 	t->len += n;
 	return p;
 }
@@ -69,9 +106,14 @@ void tail_put_fixed(struct tail_buf *t, const char *path, const void *rows, uint
 	if (nrows == 0)
 		return;
 	put_header(t, 0, path, nrows, row_bytes);
-	uint8_t *p = room(t, (size_t)nrows * row_bytes);
+	size_t bytes = (size_t)nrows * row_bytes;
+	if (bytes >= REFER_BYTES) {
+		add_piece(t, rows, 0, bytes);
+		return;
+	}
+	uint8_t *p = room(t, bytes);
 	if (p)
-		memcpy(p, rows, (size_t)nrows * row_bytes);
+		memcpy(p, rows, bytes);
 }
 
 void tail_put_text(struct tail_buf *t, const char *path, char *const *rows, uint32_t nrows)

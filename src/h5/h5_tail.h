@@ -21,17 +21,33 @@
 
 #include "common/error.h"
 
+/* A piece of a tail: bytes in the tail's own buffer, or rows it refers to where they are (the
+ * writer's staging of GPIO events, up to 1 MB, is not copied). */
+struct tail_piece {
+	const void *ext; /* NULL: at off in data */
+	size_t off, len;
+};
+
 struct tail_buf {
 	uint8_t *data;
 	size_t len, cap;
-	bool failed; /* out of memory: the tail is incomplete */
+	struct tail_piece *pieces;
+	size_t npieces, pieces_cap;
+	size_t bytes; /* of all pieces */
+	bool failed;  /* out of memory: the tail is incomplete */
 };
 
 void tail_reset(struct tail_buf *t);
 void tail_free(struct tail_buf *t);
+/* Rows of fixed size; big ones are referred to, not copied: they must stay unchanged until
+ * the commit that stores the tail is done. */
 void tail_put_fixed(struct tail_buf *t, const char *path, const void *rows, uint32_t nrows,
 		    uint32_t row_bytes);
 void tail_put_text(struct tail_buf *t, const char *path, char *const *rows, uint32_t nrows);
+
+/* The tail's bytes, piece by piece: f(ctx, bytes, len) in order. */
+void tail_each(const struct tail_buf *t, void (*f)(void *ctx, const void *bytes, size_t len),
+	       void *ctx);
 
 /* Appends every entry of a tail to its dataset in file; *rows counts the rows appended. */
 shp_err tail_apply(hid_t file, const uint8_t *tail, size_t len, uint64_t *rows);

@@ -24,7 +24,6 @@
 	"9: {name: tgt_bat_ok}\n"
 #define MAX_TABLES 12
 #define PLAIN_TABLE_BYTES (SHP_H5_TABLE_CHUNK_ROWS * 64u)
-#define CACHE_BYTES (2u * 1024u * 1024u) /* HDF5's metadata cache: evicts beyond this */
 
 /* Groups the predecessor always creates; datasets appear once their recorder runs. */
 static const char *const groups[] = {"gpio",   "pru_util", "sheep",   "uart", "sys_util",
@@ -174,23 +173,14 @@ static void free_buffers(h5w_t *w)
 /*
  * What makes a file survive a crash (h5_writer.h): the committing driver, freed space never
  * handed out again, no lock (readers may open the file while it is written), and a metadata
- * cache of fixed size that evicts: the driver holds evicted metadata until the commit, so
- * memory stays flat however long the recording.
+ * cache of fixed size that evicts (h5_common.h): the driver holds evicted metadata until the
+ * commit, so memory stays flat however long the recording.
  */
 static herr_t crash_safe_properties(hid_t fcpl, hid_t fapl, const char *path)
 {
-	H5AC_cache_config_t mdc = {.version = H5AC__CURR_CACHE_CONFIG_VERSION};
 	if (fcpl < 0 || fapl < 0 || commit_vfd_set_fapl(fapl, path, 0) < 0 ||
-	    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 || H5Pget_mdc_config(fapl, &mdc) < 0)
-		return -1;
-	mdc.set_initial_size = 1;
-	mdc.initial_size = CACHE_BYTES;
-	mdc.max_size = CACHE_BYTES;
-	mdc.min_size = CACHE_BYTES / 2;
-	mdc.incr_mode = H5C_incr__off;
-	mdc.flash_incr_mode = H5C_flash_incr__off;
-	mdc.decr_mode = H5C_decr__off;
-	if (H5Pset_mdc_config(fapl, &mdc) < 0 || H5Pset_file_locking(fapl, 0, 1) < 0 ||
+	    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+	    shp_h5_fixed_mdc(fapl, SHP_H5_MDC_BYTES) < 0 || H5Pset_file_locking(fapl, 0, 1) < 0 ||
 	    H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1) < 0)
 		return -1;
 	return 0;
@@ -399,7 +389,7 @@ static shp_err build_tail(h5w_t *w)
 		.gpio_events = h5w_gpio_events(w),
 	};
 	if (w->vfd)
-		commit_vfd_set_tail(w->vfd, w->tail.data, w->tail.len, &sum);
+		commit_vfd_set_tail(w->vfd, &w->tail, &sum);
 	return SHP_OK;
 }
 

@@ -5,7 +5,7 @@
 
 #include "common/log.h"
 
-#define BATCH SHP_H5_GPIO_CHUNK_EVENTS
+#define BATCH 16384u /* events per read from the ring: 160 KB of buffer */
 
 shp_err stream_gpio_init(struct stream_gpio *g, bool on)
 {
