@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "pru/shepherd_abi.h"
 
 #define CHUNK SHP_H5_CHUNK_SAMPLES
 
@@ -100,7 +101,9 @@ shp_err stream_iv_poll(struct stream_iv *s, h5w_t *w, uint64_t *got)
 		s->staged += window_filter(s, s->staged, n);
 		if (s->staged == CHUNK)
 			SHP_TRY(stream_iv_flush(s, w));
-		if (n < cap || stream_iv_done(s))
+		/* at most a ring's worth per poll: a producer faster than the sheep (the simulator
+		 * at full speed) cannot hold off the loop's commits */
+		if (n < cap || stream_iv_done(s) || *got >= SHP_IV_OUT_SAMPLES_N)
 			return SHP_OK;
 	}
 }
