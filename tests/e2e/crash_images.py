@@ -32,7 +32,7 @@ flush burst, that is where a flush tears; (c) "sync": exact prefixes right after
 
 The last completed commit, which every image must hold. When the trace has journal files
 (NAME.journal.0 / NAME.journal.1 beside the recording NAME), a commit is the completion of an
-fsync/fdatasync of one of them. Without them (the writer without atomic commit, which never
+fsync/fdatasync of one of them while it is not empty. Without them (the writer without atomic commit, which never
 syncs), a commit is the end of a write burst: writes less than burst_gap_ns (5 ms) apart form a
 burst (each poll's chunk writes, each H5Fflush's metadata), and a kill -9 after the burst leaves
 the file of the last H5Fflush plus unreferenced chunks. The expected sample count at a cut is
@@ -300,8 +300,10 @@ class Timeline:
     # -- commits and bursts ----------------------------------------------------------------
     def _commit_cuts(self, gap_ns):
         if self.journal_mode:
+            # a sync of a slot that holds one (the writer also syncs its empty slots when it
+            # starts, before its first commit)
             return [k + 1 for k, ev in enumerate(self.events)
-                    if ev.kind == "sync" and JOURNAL.search(ev.name or "")]
+                    if ev.kind == "sync" and JOURNAL.search(ev.name or "") and ev.length]
         writes = [k for k, ev in enumerate(self.events) if ev.kind in ("write", "trunc")]
         cuts = []
         for a, b in zip(writes, writes[1:] + [None]):
