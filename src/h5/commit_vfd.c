@@ -14,6 +14,7 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "h5/h5_tail.h"
+#include "h5/held_writes.h"
 
 #define MAXADDR (((haddr_t)1 << 62) - 1)
 #define STAGE_BYTES (64u * 1024u)
@@ -21,13 +22,6 @@
 struct fapl_info {
 	char recording[4096];
 	uint64_t resume_after;
-};
-
-/* A write into committed space, held until the commit. */
-struct held {
-	uint64_t addr;
-	size_t len;
-	uint8_t *data;
 };
 
 struct commit_vfd {
@@ -42,10 +36,7 @@ struct commit_vfd {
 	haddr_t eoa, eof;
 	uint64_t committed; /* file length of the last commit: writes below it are held */
 	uint64_t generation;
-	struct held *held;
-	size_t nheld, cap, held_bytes;
-	uint32_t *index; /* open addressing on addr: held index + 1, 0 = empty */
-	size_t index_cap;
+	struct held_writes held;
 	const struct tail_buf *tail;
 	struct journal_summary summary;
 	struct commit_stats stats;
@@ -104,92 +95,6 @@ static bool pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 	return true;
 }
 
-/* ---- held writes ------------------------------------------------------------------------- */
-
-static size_t hash_addr(uint64_t addr, size_t cap)
-{
-	return (size_t)((addr * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
-}
-
-static bool index_grow(struct commit_vfd *v)
-{
-	size_t cap = v->index_cap ? v->index_cap * 2 : 256;
-	uint32_t *idx = calloc(cap, sizeof(*idx));
-	if (!idx)
-		return false;
-	for (size_t k = 0; k < v->nheld; k++) {
-		size_t h = hash_addr(v->held[k].addr, cap);
-		while (idx[h])
-			h = (h + 1) & (cap - 1);
-		idx[h] = (uint32_t)(k + 1);
-	}
-	free(v->index);
-	v->index = idx;
-	v->index_cap = cap;
-	return true;
-}
-
-/* The overlapping part of a new write, copied into every held extent it touches: held extents
- * then never disagree, whatever their order. */
-static void patch_overlaps(struct commit_vfd *v, uint64_t addr, size_t len, const uint8_t *buf)
-{
-	for (size_t k = 0; k < v->nheld; k++) {
-		struct held *e = &v->held[k];
-		uint64_t from = e->addr > addr ? e->addr : addr;
-		uint64_t to = e->addr + e->len < addr + len ? e->addr + e->len : addr + len;
-		if (from < to)
-			memcpy(e->data + (from - e->addr), buf + (from - addr),
-			       (size_t)(to - from));
-	}
-}
-
-static bool hold(struct commit_vfd *v, uint64_t addr, size_t len, const void *buf)
-{
-	if ((v->nheld + 1) * 2 > v->index_cap && !index_grow(v))
-		return false;
-	patch_overlaps(v, addr, len, buf);
-	size_t h = hash_addr(addr, v->index_cap);
-	for (; v->index[h]; h = (h + 1) & (v->index_cap - 1)) {
-		const struct held *e = &v->held[v->index[h] - 1];
-		if (e->addr != addr)
-			continue;
-		if (e->len == len)
-			return true; /* the same metadata entry written again: patched above */
-		break;               /* another extent at this address: indexed from now on */
-	}
-	if (v->nheld == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 128;
-		struct held *n = realloc(v->held, cap * sizeof(*n));
-		if (!n)
-			return false;
-		v->held = n;
-		v->cap = cap;
-	}
-	struct held *e = &v->held[v->nheld];
-	e->data = malloc(len ? len : 1);
-	if (!e->data)
-		return false;
-	memcpy(e->data, buf, len);
-	e->addr = addr;
-	e->len = len;
-	v->nheld++;
-	v->index[h] = (uint32_t)v->nheld;
-	v->held_bytes += len;
-	if (v->held_bytes > v->stats.held_bytes_peak)
-		v->stats.held_bytes_peak = v->held_bytes;
-	return true;
-}
-
-static void drop_held(struct commit_vfd *v)
-{
-	for (size_t k = 0; k < v->nheld; k++)
-		free(v->held[k].data);
-	v->nheld = 0;
-	v->held_bytes = 0;
-	if (v->index)
-		memset(v->index, 0, v->index_cap * sizeof(*v->index));
-}
-
 /* ---- the commit -------------------------------------------------------------------------- */
 
 struct slot_writer {
@@ -235,19 +140,19 @@ static bool write_slot(struct commit_vfd *v, int fd, struct journal_header *h)
 {
 	struct slot_writer w = {fd, JOURNAL_HEADER_BYTES, v->stage, 0, 0, true};
 	static const uint8_t zeros[8];
-	for (size_t k = 0; k < v->nheld; k++) {
+	for (size_t k = 0; k < v->held.n; k++) {
+		const struct held *e = &v->held.e[k];
 		uint8_t rec[JOURNAL_RECORD_HEADER];
-		uint64_t a = v->held[k].addr, l = v->held[k].len;
 		for (int b = 0; b < 8; b++) {
-			rec[b] = (uint8_t)(a >> (8 * b));
-			rec[8 + b] = (uint8_t)(l >> (8 * b));
+			rec[b] = (uint8_t)(e->addr >> (8 * b));
+			rec[8 + b] = (uint8_t)((uint64_t)e->len >> (8 * b));
 		}
 		sw_put(&w, rec, sizeof(rec));
-		sw_put(&w, v->held[k].data, v->held[k].len);
-		sw_put(&w, zeros, (8 - v->held[k].len % 8) % 8);
+		sw_put(&w, e->data, e->len);
+		sw_put(&w, zeros, (8 - e->len % 8) % 8);
 	}
 	sw_flush(&w);
-	h->records = (uint32_t)v->nheld;
+	h->records = (uint32_t)v->held.n;
 	h->records_bytes = w.off - JOURNAL_HEADER_BYTES;
 	if (v->tail)
 		tail_each(v->tail, sw_put_piece, &w);
@@ -273,8 +178,8 @@ static herr_t commit(struct commit_vfd *v)
 	int slot = v->slot_fd[h.generation % JOURNAL_SLOTS];
 	if (!write_slot(v, slot, &h) || sync_fd(v, slot) != 0) /* 2: the commit point */
 		return fail("writing the commit journal", errno);
-	for (size_t k = 0; k < v->nheld; k++) /* 3: apply */
-		if (!pwrite_full(v->fd, v->held[k].data, v->held[k].len, v->held[k].addr))
+	for (size_t k = 0; k < v->held.n; k++) /* 3: apply */
+		if (!pwrite_full(v->fd, v->held.e[k].data, v->held.e[k].len, v->held.e[k].addr))
 			return fail("applying a commit", errno);
 	if (v->eof != v->eoa && ftruncate(v->fd, (off_t)v->eoa) != 0)
 		return fail("setting the recording's length", errno);
@@ -282,7 +187,7 @@ static herr_t commit(struct commit_vfd *v)
 	v->committed = v->eoa;
 	v->generation = h.generation;
 	v->stats.commits++;
-	drop_held(v);
+	held_clear(&v->held);
 	v->dirty = false;
 	return 0;
 }
@@ -310,9 +215,7 @@ static void *fapl_get(H5FD_t *file)
 
 static void free_vfd(struct commit_vfd *v)
 {
-	drop_held(v);
-	free(v->held);
-	free(v->index);
+	held_free(&v->held);
 	free(v->stage);
 	free(v);
 }
@@ -517,13 +420,7 @@ static herr_t vfd_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, 
 		}
 		done += (size_t)n;
 	}
-	for (size_t k = 0; k < v->nheld; k++) { /* what the next commit will have written */
-		const struct held *e = &v->held[k];
-		uint64_t from = e->addr > addr ? e->addr : addr;
-		uint64_t to = e->addr + e->len < addr + size ? e->addr + e->len : addr + size;
-		if (from < to)
-			memcpy(p + (from - addr), e->data + (from - e->addr), (size_t)(to - from));
-	}
+	held_overlay(&v->held, addr, size, p); /* what the next commit will have written */
 	return 0;
 }
 
@@ -539,10 +436,12 @@ static herr_t vfd_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
 	const uint8_t *p = buf;
 	if (addr < v->committed) {
 		size_t n = v->committed - addr < size ? (size_t)(v->committed - addr) : size;
-		if (!hold(v, addr, n, p)) {
+		if (!held_put(&v->held, addr, n, p)) {
 			v->failed = v->frozen = true;
 			return fail("holding a write", ENOMEM);
 		}
+		if (v->held.bytes > v->stats.held_bytes_peak)
+			v->stats.held_bytes_peak = v->held.bytes;
 		addr += n;
 		p += n;
 		size -= n;
