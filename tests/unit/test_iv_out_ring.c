@@ -13,6 +13,7 @@
 #include "pru/iv_out_ring.h"
 #include "pru/shared_mem.h"
 #include "pru/shepherd_abi.h"
+#include "test_rings.h"
 
 #define N SHP_IV_OUT_SAMPLES_N
 #define T0 1700000000000000000ull
@@ -100,22 +101,6 @@ static void off_grid_timestamp_counts_as_loss(void **state)
 	assert_true(chk.expected == T0 + 3 * DT + 3);
 }
 
-/* A ring in plain memory whose u64 array is 8-byte aligned, as in the carve-out. */
-static uint8_t *new_ring(void)
-{
-	uint8_t *mem = aligned_alloc(8, SHP_IV_OUT_SIZE + 8);
-	assert_non_null(mem);
-	memset(mem, 0, SHP_IV_OUT_SIZE + 8);
-	uint8_t *ring = mem + 4;
-	pru_mem_store_u32(ring + SHP_IV_OUT_CANARY_OFF, SHP_CANARY_VALUE_U32);
-	return ring;
-}
-
-static void free_ring(uint8_t *ring)
-{
-	free(ring - 4);
-}
-
 /* PRU0's side: writes count samples from slot, idx_pru = slot of the last one. */
 static void pru_write(uint8_t *ring, uint32_t slot, uint32_t count, uint64_t ts0)
 {
@@ -133,7 +118,7 @@ static void pru_write(uint8_t *ring, uint32_t slot, uint32_t count, uint64_t ts0
 /* Reads 299 samples across the ring end; with marks, the simulator's lock-step convention. */
 static void read_across_the_ring_end(bool marks)
 {
-	uint8_t *ring = new_ring();
+	uint8_t *ring = test_iv_out_ring_new();
 	struct iv_out_reader r;
 	iv_out_reader_init(&r, ring, T0, NULL, NULL);
 	assert_false(r.marks); /* off unless the simulator asks for them */
@@ -165,7 +150,7 @@ static void read_across_the_ring_end(bool marks)
 					: T0 + (uint64_t)k * DT;
 		assert_true(t == want);
 	}
-	free_ring(ring);
+	test_iv_out_ring_free(ring);
 }
 
 static void reads_across_the_ring_end(void **state)
@@ -199,7 +184,7 @@ static void torn_copy_is_discarded(void **state)
 {
 	(void)state;
 	for (int word = 0; word < 2; word++) {
-		uint8_t *ring = new_ring();
+		uint8_t *ring = test_iv_out_ring_new();
 		struct seen seen = {0};
 		struct tear tear = {ring, word};
 		struct iv_out_reader r;
@@ -215,14 +200,14 @@ static void torn_copy_is_discarded(void **state)
 		assert_int_equal(r.stats.overruns, 1);
 		assert_int_equal(seen.last_kind, IV_ANOMALY_OVERRUN);
 		assert_int_equal(r.stats.delivered, 0);
-		free_ring(ring);
+		test_iv_out_ring_free(ring);
 	}
 }
 
 static void cap_limits_a_read(void **state)
 {
 	(void)state;
-	uint8_t *ring = new_ring();
+	uint8_t *ring = test_iv_out_ring_new();
 	struct iv_out_reader r;
 	iv_out_reader_init(&r, ring, T0, NULL, NULL);
 	pru_write(ring, 0, 500, T0);
@@ -232,13 +217,13 @@ static void cap_limits_a_read(void **state)
 	assert_int_equal(iv_out_read(&r, ts, v, i, 64, &n), SHP_OK);
 	assert_int_equal(n, 64);
 	assert_int_equal(iv_out_available(&r), 499 - 64);
-	free_ring(ring);
+	test_iv_out_ring_free(ring);
 }
 
 static void lapped_reader_counts_the_gap(void **state)
 {
 	(void)state;
-	uint8_t *ring = new_ring();
+	uint8_t *ring = test_iv_out_ring_new();
 	struct iv_out_reader r;
 	iv_out_reader_init(&r, ring, T0, NULL, NULL);
 	/* the reader slept while PRU0 wrote 1.5 rings: the first N/2 + 100 samples are gone */
@@ -254,13 +239,13 @@ static void lapped_reader_counts_the_gap(void **state)
 	assert_true(r.stats.lost > 0);
 	/* every sample is either delivered or counted as lost, nothing twice */
 	assert_true(r.stats.delivered + r.stats.lost == r.check.expected / DT - T0 / DT);
-	free_ring(ring);
+	test_iv_out_ring_free(ring);
 }
 
 static void damaged_canary_is_reported_on_wrap(void **state)
 {
 	(void)state;
-	uint8_t *ring = new_ring();
+	uint8_t *ring = test_iv_out_ring_new();
 	struct iv_out_reader r;
 	iv_out_reader_init(&r, ring, T0, NULL, NULL);
 	r.next = N - 10;
@@ -270,18 +255,18 @@ static void damaged_canary_is_reported_on_wrap(void **state)
 	static uint32_t v[64], i[64];
 	uint32_t n;
 	assert_int_equal(iv_out_read(&r, ts, v, i, 64, &n), SHP_ERR_CANARY);
-	free_ring(ring);
+	test_iv_out_ring_free(ring);
 }
 
 static void index_out_of_range_means_nothing_yet(void **state)
 {
 	(void)state;
-	uint8_t *ring = new_ring();
+	uint8_t *ring = test_iv_out_ring_new();
 	struct iv_out_reader r;
 	iv_out_reader_init(&r, ring, T0, NULL, NULL);
 	pru_mem_store_u32(ring + SHP_IV_OUT_IDX_OFF, SHP_IDX_OUT_OF_BOUND);
 	assert_int_equal(iv_out_available(&r), 0);
-	free_ring(ring);
+	test_iv_out_ring_free(ring);
 }
 
 int main(void)

@@ -13,24 +13,10 @@
 #include "pru/pru_mem.h"
 #include "pru/shepherd_abi.h"
 #include "sheep/stream_iv.h"
+#include "test_rings.h"
 
 #define T0 1700000000000000000ull
 #define DT SHP_SAMPLE_INTERVAL_NS
-
-static uint8_t *new_ring(void)
-{
-	uint8_t *mem = aligned_alloc(8, SHP_IV_OUT_SIZE + 8);
-	assert_non_null(mem);
-	memset(mem, 0, SHP_IV_OUT_SIZE + 8);
-	uint8_t *ring = mem + 4;
-	pru_mem_store_u32(ring + SHP_IV_OUT_CANARY_OFF, SHP_CANARY_VALUE_U32);
-	return ring;
-}
-
-static void free_ring(uint8_t *ring)
-{
-	free(ring - 4);
-}
 
 /* PRU0's side: sample k of the run at slot k, skipping the samples in [skip_from, skip_to). */
 static void pru_write(uint8_t *ring, uint32_t count, uint32_t skip_from, uint32_t skip_to)
@@ -54,7 +40,7 @@ static void pru_write(uint8_t *ring, uint32_t count, uint32_t skip_from, uint32_
 static void window_and_whole_chunks(void **state)
 {
 	(void)state;
-	uint8_t *ring = new_ring();
+	uint8_t *ring = test_iv_out_ring_new();
 	static struct stream_iv s;
 	struct losses losses;
 	losses_init(&losses, NULL);
@@ -82,13 +68,13 @@ static void window_and_whole_chunks(void **state)
 	assert_true(f.last_ts == T0 + 15999 * DT);
 	assert_int_equal(f.lost, 0);
 	assert_int_equal(losses.rows, 0);
-	free_ring(ring);
+	test_iv_out_ring_free(ring);
 }
 
 static void gap_is_a_loss_row(void **state)
 {
 	(void)state;
-	uint8_t *ring = new_ring();
+	uint8_t *ring = test_iv_out_ring_new();
 	static struct stream_iv s;
 	struct losses losses;
 	losses_init(&losses, NULL);
@@ -107,7 +93,7 @@ static void gap_is_a_loss_row(void **state)
 	assert_false(stream_iv_done(&s));
 	assert_int_equal(losses.rows, 1);
 	assert_int_equal(losses_finish(&losses), SHP_OK);
-	free_ring(ring);
+	test_iv_out_ring_free(ring);
 }
 
 int main(void)
