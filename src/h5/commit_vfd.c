@@ -47,12 +47,17 @@ struct commit_vfd {
 
 static hid_t driver_id = H5I_INVALID_HID;
 
-static herr_t fail(const char *what, int err)
+static herr_t push_error(const char *what, int err)
 {
-	log_debug("commit driver: %s: %s", what, strerror(err));
 	H5Epush2(H5E_DEFAULT, __FILE__, what, __LINE__, H5E_ERR_CLS, H5E_VFL, H5E_WRITEERROR,
 		 "%s: %s", what, strerror(err));
 	return -1;
+}
+
+static herr_t fail(const char *what, int err)
+{
+	log_debug("commit driver: %s: %s", what, strerror(err));
+	return push_error(what, err);
 }
 
 static uint64_t now_ns(void)
@@ -318,7 +323,10 @@ static H5FD_t *vfd_open(const char *name, unsigned flags, hid_t fapl, haddr_t ma
 		unlink_made(v, made); /* only what this open created: a live writer's stay */
 		close_fds(v);
 		free_vfd(v);
-		fail(name, err);
+		if (err == ENOENT && !(flags & H5F_ACC_CREAT))
+			push_error(name, err); /* HDF5 tries an open before it creates: no news */
+		else
+			fail(name, err);
 		return NULL;
 	}
 	v->dev = st.st_dev;

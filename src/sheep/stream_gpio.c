@@ -3,8 +3,8 @@
 
 #include <stdlib.h>
 
+#include "common/clock.h"
 #include "common/log.h"
-#include "pru/shepherd_abi.h"
 
 #define BATCH 16384u /* events per read from the ring: 160 KB of buffer */
 
@@ -46,10 +46,10 @@ shp_err stream_gpio_poll(struct stream_gpio *g, h5w_t *w)
 {
 	if (!g->on)
 		return SHP_OK;
-	for (uint64_t polled = 0;;) {
+	uint64_t until = mono_ns() + STREAM_POLL_BUDGET_NS;
+	for (;;) {
 		uint32_t n, taken;
 		SHP_TRY(gpio_read(&g->reader, g->ts, g->val, BATCH, &n, &taken));
-		polled += taken;
 		uint32_t first = 0, end = n;
 		while (first < end && g->ts[first] < g->win.from_ns)
 			first++;
@@ -61,7 +61,7 @@ shp_err stream_gpio_poll(struct stream_gpio *g, h5w_t *w)
 							end - first));
 			g->events += end - first;
 		}
-		if (taken < BATCH || polled >= SHP_GPIO_SAMPLES_N) /* at most a ring per poll */
+		if (taken < BATCH || mono_ns() >= until) /* see STREAM_POLL_BUDGET_NS */
 			return SHP_OK;
 	}
 }

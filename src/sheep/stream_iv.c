@@ -3,8 +3,8 @@
 
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
-#include "pru/shepherd_abi.h"
 
 #define CHUNK SHP_H5_CHUNK_SAMPLES
 
@@ -92,6 +92,7 @@ static uint32_t window_filter(struct stream_iv *s, uint32_t from, uint32_t n)
 shp_err stream_iv_poll(struct stream_iv *s, h5w_t *w, uint64_t *got)
 {
 	*got = 0;
+	uint64_t until = mono_ns() + STREAM_POLL_BUDGET_NS;
 	for (;;) {
 		uint32_t cap = CHUNK - s->staged;
 		uint32_t n;
@@ -101,9 +102,9 @@ shp_err stream_iv_poll(struct stream_iv *s, h5w_t *w, uint64_t *got)
 		s->staged += window_filter(s, s->staged, n);
 		if (s->staged == CHUNK)
 			SHP_TRY(stream_iv_flush(s, w));
-		/* at most a ring's worth per poll: a producer faster than the sheep (the simulator
-		 * at full speed) cannot hold off the loop's commits */
-		if (n < cap || stream_iv_done(s) || *got >= SHP_IV_OUT_SAMPLES_N)
+		/* a producer faster than the sheep (the simulator at full speed) must not hold off
+		 * the loop's commits: a poll ends after STREAM_POLL_BUDGET_NS */
+		if (n < cap || stream_iv_done(s) || mono_ns() >= until)
 			return SHP_OK;
 	}
 }

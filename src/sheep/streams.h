@@ -19,6 +19,10 @@
 
 #include <stdint.h>
 
+/* A poll takes what is available, but ends after this long, so that a producer faster than
+ * the sheep (the simulator at full speed) cannot hold off the loop's commits (durability.h). */
+#define STREAM_POLL_BUDGET_NS (200u * 1000u * 1000u)
+
 /* Losses beyond this many per stream are counted and recorded, but not logged one by one. */
 #define STREAM_MAX_LOGGED 20
 
