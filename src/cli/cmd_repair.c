@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "h5/h5_common.h"
 #include "h5/h5_repair.h"
@@ -106,15 +107,9 @@ void repair_output_dir(const char *output_path)
 	struct stat st;
 	if (stat(output_path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(dir, sizeof(dir), "%s", output_path);
-	} else {
-		const char *slash = strrchr(output_path, '/');
-		if (!slash)
-			snprintf(dir, sizeof(dir), ".");
-		else
-			snprintf(dir, sizeof(dir), "%.*s",
-				 (int)(slash - output_path) + (slash == output_path), output_path);
-		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-			return; /* made by the run */
+	} else if (!fs_parent_dir(output_path, dir, sizeof(dir)) || stat(dir, &st) != 0 ||
+		   !S_ISDIR(st.st_mode)) {
+		return; /* made by the run */
 	}
 	unsigned repaired = 0;
 	char *paths[1] = {dir};

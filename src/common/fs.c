@@ -61,15 +61,42 @@ uint64_t fs_file_size(const char *path)
 	return stat(path, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
 }
 
+bool fs_parent_dir(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	int n;
+	if (!slash)
+		n = snprintf(out, len, ".");
+	else if (slash == path)
+		n = snprintf(out, len, "/");
+	else
+		n = snprintf(out, len, "%.*s", (int)(slash - path), path);
+	return n > 0 && (size_t)n < len;
+}
+
+bool fs_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return false;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
 int fs_sync_parent(const char *path)
 {
 	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+	if (!fs_parent_dir(path, dir, sizeof(dir)))
 		return errno = ENAMETOOLONG, -1;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

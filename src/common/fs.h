@@ -29,6 +29,14 @@ int fs_make_parent(const char *path);
  */
 uint64_t fs_file_size(const char *path);
 
+/* The directory path lies in: "." for a bare name, "/" for a name at the root. False if it does
+ * not fit in len. */
+bool fs_parent_dir(const char *path, char *out, size_t len);
+
+/* Writes all len bytes at off (retrying short writes and EINTR). False with errno set (EIO for a
+ * write that wrote nothing). */
+bool fs_pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
+
 /* fsyncs the directory path lies in, so that a new, renamed or removed name in it is durable.
  * Returns 0 or -1 (errno). */
 int fs_sync_parent(const char *path);

@@ -81,25 +81,6 @@ static int sync_fd(struct commit_vfd *v, int fd)
 	return rc;
 }
 
-static bool pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return false;
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 /* ---- the commit -------------------------------------------------------------------------- */
 
 struct slot_writer {
@@ -114,7 +95,7 @@ struct slot_writer {
 static void sw_flush(struct slot_writer *w)
 {
 	if (w->staged && w->ok)
-		w->ok = pwrite_full(w->fd, w->stage, w->staged, w->off);
+		w->ok = fs_pwrite_full(w->fd, w->stage, w->staged, w->off);
 	w->off += w->staged;
 	w->staged = 0;
 }
@@ -125,7 +106,7 @@ static void sw_put(struct slot_writer *w, const void *data, size_t len)
 	if (len > STAGE_BYTES / 2) {
 		sw_flush(w);
 		if (w->ok)
-			w->ok = pwrite_full(w->fd, data, len, w->off);
+			w->ok = fs_pwrite_full(w->fd, data, len, w->off);
 		w->off += len;
 		return;
 	}
@@ -167,7 +148,7 @@ static bool write_slot(struct commit_vfd *v, int fd, struct journal_header *h)
 	uint8_t head[JOURNAL_HEADER_BYTES];
 	journal_encode_header(h, head);
 	v->stats.journal_bytes += w.off;
-	return w.ok && pwrite_full(fd, head, sizeof(head), 0);
+	return w.ok && fs_pwrite_full(fd, head, sizeof(head), 0);
 }
 
 static herr_t commit(struct commit_vfd *v)
@@ -184,7 +165,7 @@ static herr_t commit(struct commit_vfd *v)
 	if (!write_slot(v, slot, &h) || sync_fd(v, slot) != 0) /* 2: the commit point */
 		return fail("writing the commit journal", errno);
 	for (size_t k = 0; k < v->held.n; k++) /* 3: apply */
-		if (!pwrite_full(v->fd, v->held.e[k].data, v->held.e[k].len, v->held.e[k].addr))
+		if (!fs_pwrite_full(v->fd, v->held.e[k].data, v->held.e[k].len, v->held.e[k].addr))
 			return fail("applying a commit", errno);
 	if (v->eof != v->eoa && ftruncate(v->fd, (off_t)v->eoa) != 0)
 		return fail("setting the recording's length", errno);
@@ -456,7 +437,7 @@ static herr_t vfd_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
 	}
 	if (size == 0)
 		return 0;
-	if (!pwrite_full(v->fd, p, size, addr)) {
+	if (!fs_pwrite_full(v->fd, p, size, addr)) {
 		v->failed = v->frozen = true; /* the state to commit is incomplete now */
 		return fail("writing", errno);
 	}

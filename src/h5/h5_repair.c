@@ -47,26 +47,11 @@ void h5_repair_name(const char *path, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, path);
 }
 
-static bool slot_path(char *out, size_t len, const char *recording, unsigned k)
-{
-	return journal_path(out, len, recording, k);
-}
-
-/* Slots this repair may remove: ours (journal_slot_is_ours), never someone else's file. */
-static void remove_slots(const char *recording)
-{
-	for (unsigned k = 0; k < JOURNAL_SLOTS; k++) {
-		char path[4096 + 16];
-		if (slot_path(path, sizeof(path), recording, k) && journal_slot_is_ours(path))
-			unlink(path);
-	}
-}
-
 static bool any_slot(const char *recording)
 {
 	for (unsigned k = 0; k < JOURNAL_SLOTS; k++) {
 		char path[4096 + 16];
-		if (slot_path(path, sizeof(path), recording, k) && journal_slot_is_ours(path))
+		if (journal_path(path, sizeof(path), recording, k) && journal_slot_is_ours(path))
 			return true;
 	}
 	return false;
@@ -141,7 +126,7 @@ static shp_err roll_forward(const char *recording, const char *tmp, bool unborn,
 	if (s->h.tail_bytes)
 		SHP_TRY(append_tail(recording, recording, s, &r->tail_rows));
 	else
-		remove_slots(recording);
+		journal_remove(recording);
 	if (fs_sync_parent(recording) != 0)
 		log_warn("%s: syncing its directory failed: %s", recording, strerror(errno));
 	r->outcome = REPAIR_ROLLED;
@@ -156,7 +141,7 @@ static shp_err roll_forward(const char *recording, const char *tmp, bool unborn,
 static int lock_slots(const char *recording)
 {
 	char path[4096 + 16];
-	if (!slot_path(path, sizeof(path), recording, 0))
+	if (!journal_path(path, sizeof(path), recording, 0))
 		return -2;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -205,7 +190,7 @@ static shp_err repair_unlocked(const char *recording, const char *tmp, struct re
 		 * finished close did not remove */
 		if (unborn)
 			unlink(tmp);
-		remove_slots(recording);
+		journal_remove(recording);
 		r->outcome = !unborn && exists(recording) ? REPAIR_TIDIED : REPAIR_REMOVED;
 		fs_sync_parent(recording);
 		return SHP_OK;
@@ -216,7 +201,7 @@ static shp_err repair_unlocked(const char *recording, const char *tmp, struct re
 	r->commit_wall_ns = slot.h.summary.wall_ns;
 	shp_err e = SHP_OK;
 	if (!unborn && !exists(recording)) { /* slots without their recording */
-		remove_slots(recording);
+		journal_remove(recording);
 		fs_sync_parent(recording);
 		r->outcome = REPAIR_REMOVED;
 	} else {

@@ -199,15 +199,6 @@ static shp_err publish(h5w_t *w, const char *tmp, bool overwrite)
 	return SHP_OK;
 }
 
-static void remove_unborn(const char *path, const char *tmp)
-{
-	char slot[4096 + 16];
-	unlink(tmp);
-	for (unsigned k = 0; k < JOURNAL_SLOTS; k++)
-		if (journal_path(slot, sizeof(slot), path, k))
-			unlink(slot);
-}
-
 shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 {
 	*out = NULL;
@@ -268,7 +259,8 @@ shp_err h5w_create(const char *path, const struct h5w_info *info, h5w_t **out)
 		freeze(w);
 		close_all(w);
 		H5Fclose(w->file);
-		remove_unborn(path, tmp);
+		unlink(tmp); /* never committed: nothing of it is kept */
+		journal_remove(path);
 		free_buffers(w);
 		return e;
 	}

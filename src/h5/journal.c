@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 
 static const uint8_t magic[8] = {'S', 'H', 'P', 'J', 'R', 'N', 'L', '1'};
@@ -183,21 +184,6 @@ shp_err journal_read_latest(const char *recording, struct journal_slot *out, boo
 	return SHP_OK;
 }
 
-static bool write_full(int fd, const uint8_t *p, size_t len, uint64_t off)
-{
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 shp_err journal_apply(int fd, const struct journal_slot *s)
 {
 	const uint8_t *p = s->body, *end = s->body + s->h.records_bytes;
@@ -207,13 +193,23 @@ shp_err journal_apply(int fd, const struct journal_slot *s)
 		uint64_t off = get64(p), len = get64(p + 8);
 		p += JOURNAL_RECORD_HEADER;
 		uint64_t padded = (len + 7) & ~(uint64_t)7;
-		if (padded < len || padded > (uint64_t)(end - p) || !write_full(fd, p, len, off))
+		if (padded < len || padded > (uint64_t)(end - p) ||
+		    !fs_pwrite_full(fd, p, (size_t)len, off))
 			return SHP_ERR_OUTPUT;
 		p += padded;
 	}
 	if (ftruncate(fd, (off_t)s->h.length) != 0)
 		return SHP_ERR_OUTPUT;
 	return SHP_OK;
+}
+
+void journal_remove(const char *recording)
+{
+	for (unsigned k = 0; k < JOURNAL_SLOTS; k++) {
+		char path[4096 + 16];
+		if (journal_path(path, sizeof(path), recording, k) && journal_slot_is_ours(path))
+			unlink(path);
+	}
 }
 
 void journal_slot_free(struct journal_slot *s)

@@ -64,6 +64,9 @@ shp_err journal_read_latest(const char *recording, struct journal_slot *out, boo
  * torn), all zeros at the start (torn), or our magic. Anything else is someone else's file. */
 bool journal_slot_is_ours(const char *path);
 
+/* Removes the recording's slots that are ours (journal_slot_is_ours), never another file. */
+void journal_remove(const char *recording);
+
 /* Writes the slot's records into fd and sets the file to the committed length. */
 shp_err journal_apply(int fd, const struct journal_slot *s);
 

@@ -13,7 +13,7 @@ shp_err durability_open(struct durability *d, h5w_t *w, const char *path)
 	return space_guard_check(&d->space, h5w_file_size(w));
 }
 
-shp_err durability_commit_structure(struct durability *d, h5w_t *w)
+shp_err durability_commit(struct durability *d, h5w_t *w)
 {
 	SHP_TRY(h5w_flush(w));
 	return space_guard_check(&d->space, h5w_file_size(w));
@@ -28,8 +28,7 @@ shp_err durability_commit_if_due(struct durability *d, h5w_t *w, uint64_t now)
 {
 	if (!w || now - d->last_commit_ns < DURABILITY_COMMIT_EVERY_NS)
 		return SHP_OK;
-	SHP_TRY(h5w_flush(w));
-	SHP_TRY(space_guard_check(&d->space, h5w_file_size(w)));
+	SHP_TRY(durability_commit(d, w));
 	d->last_commit_ns = now;
 	return SHP_OK;
 }

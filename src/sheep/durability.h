@@ -45,8 +45,9 @@ void durability_init(struct durability *d);
 /* The file at path was just created for w: starts its space guard and checks it once. */
 shp_err durability_open(struct durability *d, h5w_t *w, const char *path);
 
-/* The file's structure is complete: commits it. */
-shp_err durability_commit_structure(struct durability *d, h5w_t *w);
+/* Commits w now (the file's structure once it is complete; the loop's commits), then checks
+ * the space. */
+shp_err durability_commit(struct durability *d, h5w_t *w);
 
 /* The recording starts now (CLOCK_MONOTONIC): the first commit is due a period later. */
 void durability_start(struct durability *d, uint64_t now);

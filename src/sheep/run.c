@@ -159,7 +159,7 @@ static shp_err open_output(struct run *h, struct run_result *res)
 	losses_init(&h->losses, h->writer);
 	SHP_TRY(durability_open(&h->durability, h->writer, res->path));
 	SHP_TRY(monitors_open(&h->monitors, h->writer, &h->opt->monitors));
-	return durability_commit_structure(&h->durability, h->writer);
+	return durability_commit(&h->durability, h->writer);
 }
 
 /* The rings are ready and the windows known: every stream gets its ring, window and losses. */
