@@ -88,12 +88,33 @@ static shp_err repair_dir(const char *dir, unsigned *repaired)
 	return result;
 }
 
+/* Neither the recording named by path nor any leftover of it exists: a wrong argument. */
+static bool nothing_there(const char *path)
+{
+	static const char *const suffixes[] = {"", ".incomplete", ".journal.0", ".journal.1"};
+	char name[4096], probe[4096 + 16];
+	struct stat st;
+	h5_repair_name(path, name, sizeof(name));
+	for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+		snprintf(probe, sizeof(probe), "%s%s", name, suffixes[k]);
+		if (lstat(probe, &st) == 0)
+			return false;
+	}
+	return true;
+}
+
 shp_err repair_paths(int n, char *const *paths, unsigned *repaired)
 {
 	shp_err result = SHP_OK;
 	for (int k = 0; k < n; k++) {
 		struct stat st;
 		bool dir = stat(paths[k], &st) == 0 && S_ISDIR(st.st_mode);
+		if (!dir && nothing_there(paths[k])) {
+			log_error("%s: no such recording or directory", paths[k]);
+			if (result == SHP_OK)
+				result = SHP_ERR_OUTPUT;
+			continue;
+		}
 		shp_err e = dir ? repair_dir(paths[k], repaired) : repair_one(paths[k], repaired);
 		if (result == SHP_OK)
 			result = e;

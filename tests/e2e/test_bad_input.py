@@ -184,3 +184,20 @@ def test_bad_command_line(args):
     res = run_sheep(None, *args)
     assert res.returncode == 2, res
     assert res.stderr.strip()
+
+
+def test_repair_of_a_path_that_is_not_there(tmp_path):
+    missing = tmp_path / "nowhere" / "rec.h5"
+    res = run_sheep(None, "repair", str(missing))
+    assert res.returncode == 1
+    assert f"{missing}: no such recording or directory" in res.stderr
+    res = run_sheep(None, "repair")
+    assert res.returncode == 2 and "needs a recording or directory" in res.stderr
+    # a complete file, and the unborn leftovers of another: one is left, the other removed
+    (tmp_path / "done.h5").write_bytes(b"")
+    (tmp_path / "cut.h5.incomplete").write_bytes(b"")
+    (tmp_path / "cut.h5.journal.0").write_bytes(b"")
+    res = run_sheep(None, "repair", str(tmp_path / "done.h5"), str(tmp_path / "cut.h5"))
+    assert res.returncode == 0, res.stderr
+    assert "cut.h5: removed: the recording never reached its first commit" in res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["done.h5"]
