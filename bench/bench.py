@@ -178,8 +178,8 @@ def writer_command(args, writer, row, sim, output, duration, workdir, slow):
         cmd = [sheep, "--sysfs-root", sim.sysfs, "--mem-device", sim.mem]
         if row.verbose:
             cmd.append("-v")
-        # under valgrind the set-up takes seconds: start later than the default 2 s
-        delay = ["--start-delay", "8"] if slow else []
+        # a quick start (the default lead is 10 s); under valgrind the set-up takes seconds
+        delay = ["--start-delay", "8" if slow else "2"]
         return cmd + ["run", "--no-status", *delay, *row.sheep_args(), str(task)]
     return [PYTHON, str(HERE / "reference_writer.py"), "--sysfs-root", sim.sysfs,
             "--mem-device", sim.mem, "--output", str(output), "--duration", str(duration),

@@ -148,7 +148,7 @@ def run(sheep, sim_bin, workdir, name, seconds, input_path=None, gpio_rate=0, in
         cmd = [sheep, "--sysfs-root", sim.sysfs, "--mem-device", sim.mem]
         if verbose:
             cmd.append("-v")
-        cmd += ["run", "--no-status", "--monitors", "sheep", str(task)]
+        cmd += ["run", "--no-status", "--start-delay", "2", "--monitors", "sheep", str(task)]
         env = dict(os.environ, SHEPHERD_USAGE_LOG=str(pathlib.Path(workdir) / "usage.csv"))
         # the input check reads the whole input: about 20 s for an hour of it here, 400 s for
         # three hours, past its default limit of 60 s

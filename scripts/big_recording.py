@@ -53,7 +53,7 @@ def record(args, out, samples):
                     f"  force_overwrite: true\n")
     cmd = [*shlex.split(args.emulator), str(pathlib.Path(args.build_armhf) / "shepherd-sheep"),
            "--sysfs-root", str(root / "sysfs"), "--mem-device", str(root / "mem"), "run",
-           "--no-status", "--monitors", "sheep", str(task)]
+           "--no-status", "--start-delay", "2", "--monitors", "sheep", str(task)]
     t0 = time.monotonic()
     try:
         res = subprocess.run(cmd, capture_output=True, text=True,

@@ -34,4 +34,4 @@ parameters:
 YAML
 
 echo "demo: simulator at $root/sim, recording 10 s into $out ..."
-"$sheep" --sysfs-root "$root/sim/sysfs" --mem-device "$root/sim/mem" run "$task"
+"$sheep" --sysfs-root "$root/sim/sysfs" --mem-device "$root/sim/mem" run --start-delay 2 "$task"

@@ -85,7 +85,9 @@ static void run_usage(FILE *out)
 	      "      --no-shuffle       compress without the byte-shuffle filter in front\n"
 	      "                         (env SHEPHERD_SHUFFLE=0)\n"
 	      "      --start-delay S    lead time in seconds when the task has no time_start\n"
-	      "                         (default 2)\n"
+	      "                         (env SHEPHERD_START_DELAY; default as the predecessor:\n"
+	      "                         the first whole second >= now + 10 s for a harvest,\n"
+	      "                         now + 15 s for an emulation)\n"
 	      "      --no-status        no live status line, even on a terminal\n"
 	      "      --cpu-governor NAME\n"
 	      "                         CPU frequency governor during the run (e.g. performance;\n"
@@ -114,6 +116,17 @@ static bool env_flag(const char *name, bool fallback)
 		return fallback;
 	return !(strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
 		 strcmp(v, "off") == 0);
+}
+
+/* Seconds of lead time, 1 to 3600. */
+static bool parse_start_delay(const char *text, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+	if (*end || end == text || !(v >= 1 && v <= 3600))
+		return false;
+	*out = v;
+	return true;
 }
 
 static void print_summary(const struct run_result *r)
@@ -185,7 +198,7 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 		.sysfs_root = g->sysfs_root,
 		.mem_device = g->mem_device,
 		.shuffle = env_flag("SHEPHERD_SHUFFLE", true),
-		.start_delay_s = 2.0,
+		.start_delay_s = 0, /* 0: the task kind's default lead time */
 		.status_line = true,
 		.uart_device = getenv("SHEPHERD_UART_DEVICE"),
 	};
@@ -194,19 +207,24 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 	ro.cpu_sysfs = getenv("SHEPHERD_CPU_SYSFS");
 	if (!ro.cpu_sysfs || !*ro.cpu_sysfs)
 		ro.cpu_sysfs = SHP_CPU_SYSFS_DEFAULT;
+	const char *delay_env = getenv("SHEPHERD_START_DELAY");
+	if (delay_env && *delay_env && !parse_start_delay(delay_env, &ro.start_delay_s)) {
+		fprintf(stderr,
+			"shepherd-sheep run: SHEPHERD_START_DELAY takes seconds from 1 to 3600, not "
+			"'%s'\n",
+			delay_env);
+		return SHP_ERR_USAGE;
+	}
 	const char *monitors = NULL;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		char *end;
 		switch (c) {
 		case 'S':
 			ro.shuffle = false;
 			break;
 		case 'd':
-			ro.start_delay_s = strtod(optarg, &end);
-			if (*end || end == optarg || ro.start_delay_s < 1 ||
-			    ro.start_delay_s > 3600) {
+			if (!parse_start_delay(optarg, &ro.start_delay_s)) {
 				fprintf(stderr,
 					"shepherd-sheep run: --start-delay takes seconds from 1 to "
 					"3600, not '%s'\n",

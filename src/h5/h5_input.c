@@ -21,6 +21,15 @@
 #define PROBE_SAMPLES 10000u
 
 static const char *const ivsample_names[] = {"ivtrace", "ivsample", "ivsamples", NULL};
+static const char *const ivcurve_names[] = {"ivsurface", "ivcurve", "ivcurves", NULL};
+
+static bool name_in(const char *name, const char *const *names)
+{
+	for (int k = 0; names[k]; k++)
+		if (strcmp(name, names[k]) == 0)
+			return true;
+	return false;
+}
 
 static shp_err bad(const struct h5_input *in, const char *what)
 {
@@ -97,16 +106,36 @@ static shp_err check_header(struct h5_input *in)
 	if (data < 0)
 		return bad(in, "/data is not a group");
 	bool ok = shp_h5_read_attr_str(data, "datatype", in->datatype, sizeof(in->datatype));
+	double window = 0;
+	bool has_window = shp_h5_read_attr_f64(data, "window_samples", &window);
 	H5Gclose(data);
 	if (!ok)
 		return bad(in, "/data has no 'datatype' attribute");
-	for (int k = 0; ivsample_names[k]; k++)
-		if (strcmp(in->datatype, ivsample_names[k]) == 0)
-			return SHP_OK;
-	snprintf(msg, sizeof(msg),
-		 "datatype '%s' cannot be replayed: IV samples (ivtrace/ivsample) are needed",
-		 in->datatype);
-	return bad(in, msg);
+	if (name_in(in->datatype, ivsample_names))
+		return SHP_OK; /* window_samples plays no part: the PRU takes every sample as is */
+	if (strcmp(in->datatype, "isc_voc") == 0)
+		return bad(in,
+			   "datatype 'isc_voc' cannot be emulated: the PRU's emulation firmware "
+			   "has no harvester for open-circuit/short-circuit pairs (record with "
+			   "ivcurve or an ivsample harvester)");
+	if (!name_in(in->datatype, ivcurve_names)) {
+		snprintf(msg, sizeof(msg),
+			 "datatype '%s' cannot be replayed: IV samples (ivtrace/ivsample) or IV "
+			 "curves (ivcurve/ivsurface) are needed",
+			 in->datatype);
+		return bad(in, msg);
+	}
+	if (!has_window || !(window >= 1 && window <= UINT32_MAX) || window != floor(window)) {
+		snprintf(
+			msg, sizeof(msg),
+			"datatype '%s' needs a window_samples attribute of at least 1 (samples per "
+			"curve), found %s",
+			in->datatype, has_window ? "an unusable value" : "none");
+		return bad(in, msg);
+	}
+	in->ivcurve = true;
+	in->window_samples = (uint32_t)window;
+	return SHP_OK;
 }
 
 /* Reads the first and the last chunk of each dataset: a file cut short fails here. */

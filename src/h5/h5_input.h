@@ -4,14 +4,15 @@
  * Everything that can be wrong with an input file is checked when it is opened, before any PRU
  * is touched: that it is HDF5 at all, the root "mode" (a harvest recording), the datatype (IV
  * samples), the three datasets (1-D, integer, equal length, not empty, at most 366 days of
- * samples), their calibration (gain > 0 and finite, offset finite, as the reference Reader
- * demands), and that the first and the last chunk can be read, which catches files cut short.
- * Each problem gets one message naming the file and what is wrong.
+ * samples; IV curves need window_samples >= 1), their calibration (gain > 0 and finite, offset
+ * finite, as the reference Reader demands), and that the first and the last chunk can be read,
+ * which catches files cut short. Each problem gets one message naming the file and what is wrong.
  */
 #ifndef SHP_H5_INPUT_H
 #define SHP_H5_INPUT_H
 
 #include <hdf5.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -25,7 +26,9 @@ struct h5_input {
 	struct shp_cal_pair cal_voltage; /* V = raw * gain + offset */
 	struct shp_cal_pair cal_current; /* A = raw * gain + offset */
 	char mode[32];
-	char datatype[32];
+	char datatype[32];       /* as in the file: an ivsample or an ivcurve alias */
+	bool ivcurve;            /* voltage sweeps, for the PRU's harvester */
+	uint32_t window_samples; /* ivcurve: samples per curve; 0 otherwise */
 	char path[4096];
 };
 
@@ -52,6 +55,15 @@ void h5_input_close(struct h5_input *in);
  */
 shp_err h5_input_read(const struct h5_input *in, uint64_t first, uint32_t n,
 		      struct shp_iv_sample *out);
+
+/*
+ * The voltage step of the input's curves, for the emulation's harvester (pru-settings.md 3.2):
+ * the step its harvester was configured with (config: virtual_harvester.voltage_step_mV, as
+ * this sheep and the predecessor store it), else, with from_samples, the smallest positive
+ * difference between consecutive calibrated voltages of the first 2000 samples (the predecessor
+ * takes the raw codes as millivolts there). NAN if neither gives a value > 0.
+ */
+double h5_input_voltage_step_V(const struct h5_input *in, bool from_samples);
 
 /* Reads n raw timestamps (ns) from index first. */
 shp_err h5_input_read_time(const struct h5_input *in, uint64_t first, uint32_t n, uint64_t *out);

@@ -16,13 +16,10 @@
 #include "task/timefmt.h"
 
 #define SETUP_MARGIN_S 0.5
-
-/* Default calibration of the cape v2.4c model (file-format.md 4, sheep-datapath.md 4.3). */
-#define HRV_VOLTAGE_GAIN (1.0 / 51200.0)   /* ADC voltage */
-#define ADC_CURRENT_GAIN (1.0 / 4915200.0) /* ADC current, harvester and emulator */
-#define DAC_VOLTAGE_GAIN (1.0 / 13107.0)   /* DAC voltage */
-#define AUX_MAIN_BIT (1u << 20)
-#define AUX_BUFFER_BIT (1u << 21)
+/* a start without time_start: the first whole second this far ahead, as the predecessor and
+ * shepherd-core document it (herd's own tests rely on it) */
+#define HARVEST_LEAD_S 10.0
+#define EMULATION_LEAD_S 15.0
 
 /* ---- set-up ------------------------------------------------------------------------------ */
 
@@ -67,9 +64,15 @@ static shp_err choose_start(struct run *h)
 		h->start_s = (int64_t)llround(h->task->time_start);
 		SHP_TRY(check_fixed_start(h->start_s));
 	} else {
-		/* the file is created and the rings are readied before the start is armed */
+		/* from when the run began; the file is created and the rings are readied before
+		 * the start is armed, which a short --start-delay must leave time for */
+		double lead = h->opt->start_delay_s > 0 ? h->opt->start_delay_s
+			      : h->emu                  ? EMULATION_LEAD_S
+							: HARVEST_LEAD_S;
 		double now = (double)wall_ns() / 1e9;
-		h->start_s = (int64_t)ceil(now + h->opt->start_delay_s + SETUP_MARGIN_S);
+		h->start_s = (int64_t)ceil(h->begun_s + lead);
+		if ((double)h->start_s < now + SETUP_MARGIN_S)
+			h->start_s = (int64_t)ceil(now + SETUP_MARGIN_S);
 	}
 	uint64_t duration_ns;
 	if (h->emu) /* the task's duration, capped by the input */
@@ -130,18 +133,14 @@ static shp_err open_output(struct run *h, struct run_result *res)
 	char *config = task_to_yaml(h->task, h->start_s);
 	if (!config)
 		return SHP_ERR_NOMEM;
-	if (!h->task->use_cal_default)
-		log_warn(
-			"this sheep does not read the cape EEPROM yet: using the default %s calibration",
-			h->emu ? "emulator" : "harvester");
 	struct h5w_info info = {
 		.mode = h->emu ? "emulator" : "harvester",
 		.hostname = host,
 		.config_yaml = config,
-		.datatype = h->emu ? "ivtrace" : h->task->virtual_harvester.datatype,
-		.window_samples = 0,
-		.voltage = {h->emu ? DAC_VOLTAGE_GAIN : HRV_VOLTAGE_GAIN, 0.0},
-		.current = {ADC_CURRENT_GAIN, 0.0},
+		.datatype = shp_dtype_file_name(h->settings.datatype),
+		.window_samples = h->settings.window_samples,
+		.voltage = h->settings.voltage,
+		.current = h->settings.current,
 		.compression = h->task->compression,
 		.shuffle = h->opt->shuffle,
 		.gpio = h->gpio_mask != 0,
@@ -182,38 +181,23 @@ static shp_err open_streams(struct run *h, struct run_result *res)
 	return open_output(h, res);
 }
 
-static shp_err write_aux_voltage(struct run *h)
-{
-	uint32_t raw;
-	switch (h->task->aux_kind) {
-	case SHP_AUX_MAIN:
-		raw = AUX_MAIN_BIT;
-		break;
-	case SHP_AUX_BUFFER:
-		raw = AUX_BUFFER_BIT;
-		break;
-	default:
-		raw = (uint32_t)lround(h->task->voltage_aux / DAC_VOLTAGE_GAIN);
-		if (raw > 0xFFFF)
-			raw = 0xFFFF;
-		break;
-	}
-	return sysfs_write_u64(&h->sysfs, SHP_SYSFS_AUX_VOLTAGE, raw);
-}
-
 static shp_err set_up(struct run *h, struct run_result *res)
 {
 	if (h->emu)
 		SHP_TRY(open_input(h, res)); /* a bad input is found before any PRU is touched */
 	if (h->task->has_time_start)
 		SHP_TRY(check_fixed_start((int64_t)llround(h->task->time_start)));
+	SHP_TRY(run_settings_prepare(&h->settings, h->task, h->emu ? &h->feed.input : NULL,
+				     h->opt->eeprom_path));
 	struct shp_mem_layout layout;
 	SHP_TRY(sysfs_open(&h->sysfs, h->opt->sysfs_root));
 	SHP_TRY(shm_discover(&h->sysfs, &layout));
 	SHP_TRY(shm_map(&h->shm, h->opt->mem_device, &layout));
 	SHP_TRY(pru_reset_to_mode(&h->sysfs, h->emu ? "emulator" : "harvester"));
-	if (h->emu)
-		SHP_TRY(write_aux_voltage(h));
+	SHP_TRY(run_settings_apply(&h->settings, &h->sysfs));
+	if (h->emu) /* the aux word re-initialises the PRU once more, as the predecessor's does */
+		SHP_TRY(sysfs_write_u64(&h->sysfs, SHP_SYSFS_AUX_VOLTAGE,
+					run_settings_aux_word(&h->settings, h->task)));
 	SHP_TRY(sysfs_write_u64(&h->sysfs, SHP_SYSFS_GPIO_MASK, h->gpio_mask));
 	struct pru_msg_summary sum = {0};
 	/* the reset's 0xF0 and older news, which must not be taken for events of this run */
@@ -240,6 +224,7 @@ shp_err sheep_run(const struct shp_task *task, const struct run_options *opt,
 	h->task = task;
 	h->opt = opt;
 	h->emu = task->kind == SHP_TASK_EMULATION;
+	h->begun_s = (double)wall_ns() / 1e9;
 	h->gpio_mask = task_gpio_mask(task);
 	stream_uart_init(&h->uart);
 	durability_init(&h->durability);

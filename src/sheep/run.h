@@ -23,10 +23,10 @@
 struct run_options {
 	const char *sysfs_root;
 	const char *mem_device;
-	const char *uart_device;         /* tty of the target's UART (emulation) */
-	bool shuffle;                    /* byte-shuffle before compression */
-	double start_delay_s;            /* lead time when the task has no time_start */
-	bool status_line;                /* live status on stderr */
+	const char *uart_device; /* tty of the target's UART (emulation) */
+	bool shuffle;            /* byte-shuffle before compression */
+	double start_delay_s; /* lead time when the task has no time_start; 0: the kind's default */
+	bool status_line;     /* live status on stderr */
 	struct shp_sys_logging monitors; /* which monitors run (the task's, or the CLI's) */
 	const char *cpu_governor;        /* NULL: leave the governor alone */
 	const char *cpu_sysfs;           /* the sysfs cpu directory */

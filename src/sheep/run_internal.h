@@ -16,6 +16,7 @@
 #include "sheep/governor.h"
 #include "sheep/losses.h"
 #include "sheep/run.h"
+#include "sheep/run_settings.h"
 #include "sheep/stream_feed.h"
 #include "sheep/stream_gpio.h"
 #include "sheep/stream_iv.h"
@@ -33,7 +34,9 @@ struct run {
 	struct durability durability;
 	struct losses losses;
 	struct governor_saved governor;
+	struct run_settings settings; /* what PRU0 is told, and the file's calibration */
 
+	double begun_s; /* wall clock when the run began: the default start counts from it */
 	int64_t start_s;
 	uint64_t start_ns, end_ns;         /* run window [start, end) */
 	uint64_t win_start_ns, win_end_ns; /* power_tracing window inside it */

@@ -108,6 +108,8 @@ def run_sheep(sim, *args, timeout=180, env=None, global_args=()):
         cmd += ["--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem)]
     cmd += list(args)
     full_env = dict(os.environ)
+    if sim is not None:  # the simulated cape's EEPROM, as a node has its own
+        full_env["SHEPHERD_EEPROM"] = str(sim.root / "eeprom")
     full_env.update(env or {})
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env)
     for marker in ("AddressSanitizer", "runtime error:", "LeakSanitizer"):

@@ -29,7 +29,7 @@ START_2040 = 2222121600  # 2040-06-01T00:00:00Z
 def start_sheep(sim, task, env):
     return subprocess.Popen(
         [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
-         "--no-status", str(task)],
+         "--start-delay", "2", "--no-status", str(task)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=dict(os.environ, **env))
 

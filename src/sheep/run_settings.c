@@ -1,0 +1,78 @@
+/* run_settings.c - the PRU settings of a run, from the task and the input (run_settings.h). */
+#include "sheep/run_settings.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "pru/pru_settings.h"
+#include "settings/cal_source.h"
+
+#define AUX_MAIN_BIT (1u << 20)
+#define AUX_BUFFER_BIT (1u << 21)
+
+static shp_err prepare_harvest(struct run_settings *rs, const struct shp_task *task)
+{
+	const struct vharvester *vh = &task->virtual_harvester;
+	SHP_TRY(vh_export_recording(vh, &rs->harvester));
+	SHP_TRY(cal_harvester_export(&rs->cape.harvester, &rs->calibration));
+	rs->datatype = vh_datatype(vh);
+	rs->window_samples = vh_window_samples(vh);
+	rs->voltage = rs->cape.harvester.adc_V_Sense;
+	rs->current = rs->cape.harvester.adc_C_Hrv;
+	return SHP_OK;
+}
+
+static shp_err prepare_emulation(struct run_settings *rs, const struct shp_task *task,
+				 const struct h5_input *input)
+{
+	const struct vsource *vs = &task->virtual_source;
+	enum shp_energy_dtype in_type = input->ivcurve ? SHP_DTYPE_IVCURVE : SHP_DTYPE_IVSAMPLE;
+	/* the input's own harvester step: required for its curves, taken over for samples as the
+	 * predecessor does (the firmware ignores it there) */
+	double step_V = h5_input_voltage_step_V(input, input->ivcurve);
+	if (input->ivcurve)
+		log_info("input %s: IV curves of %u samples, voltage step %.4f mV", input->path,
+			 input->window_samples, step_V * 1e3);
+	SHP_TRY(vh_export_emulation(&vs->harvester, in_type, input->window_samples, step_V,
+				    &rs->harvester));
+	bool log_mid = task->power_tracing.present && task->power_tracing.intermediate_voltage;
+	SHP_TRY(vs_export(vs, in_type, log_mid, &rs->converter));
+	SHP_TRY(cal_emulator_export(&rs->cape.emulator, &rs->calibration));
+	rs->datatype = SHP_DTYPE_IVSAMPLE;
+	rs->window_samples = 0;
+	rs->voltage = rs->cape.emulator.dac_V_A;
+	rs->current = rs->cape.emulator.adc_C_A;
+	return SHP_OK;
+}
+
+shp_err run_settings_prepare(struct run_settings *rs, const struct shp_task *task,
+			     const struct h5_input *input, const char *eeprom_path)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->emulation = task->kind == SHP_TASK_EMULATION;
+	SHP_TRY(cal_for_run(eeprom_path, task->use_cal_default, &rs->cape));
+	return rs->emulation ? prepare_emulation(rs, task, input) : prepare_harvest(rs, task);
+}
+
+shp_err run_settings_apply(const struct run_settings *rs, const struct shp_sysfs *s)
+{
+	struct pru_settings set = {
+		.calibration = &rs->calibration,
+		.harvester = &rs->harvester,
+		.converter = rs->emulation ? &rs->converter : NULL,
+	};
+	return pru_settings_apply(s, rs->emulation ? "emulator" : "harvester", &set);
+}
+
+uint32_t run_settings_aux_word(const struct run_settings *rs, const struct shp_task *task)
+{
+	if (task->aux_kind == SHP_AUX_MAIN)
+		return AUX_MAIN_BIT;
+	if (task->aux_kind == SHP_AUX_BUFFER)
+		return AUX_BUFFER_BIT;
+	/* raw = round(max(0, (V - offset) / gain)) with DAC A's pair (node-control.md 2.4) */
+	const struct shp_cal_pair *dac = &rs->cape.emulator.dac_V_A;
+	double raw = shp_round_half_even(fmax(0.0, (task->voltage_aux - dac->offset) / dac->gain));
+	return raw > 0xFFFF ? 0xFFFF : (uint32_t)raw;
+}
