@@ -20,6 +20,7 @@
 
 #include "pru/shepherd_abi.h"
 #include "pru_model.h"
+#include "sim_eeprom.h"
 #include "sim_sysfs.h"
 
 #define SIM_VERSION "0.1.0"
@@ -67,6 +68,13 @@ static void usage(FILE *out)
 	      "                      stall@S:MS (pause, then catch up), stop@S (no more\n"
 	      "                      samples), restart@S (reset, message 0xF0), error@S:CODE\n"
 	      "                      (PRU message CODE, e.g. 0xE3)\n"
+	      "      --eeprom nominal|sample|erased|none|CAL.yaml\n"
+	      "                      the cape EEPROM ROOT/eeprom (640 bytes; default nominal):\n"
+	      "                      nominal calibration with serial number sim0001, sample =\n"
+	      "                      the test cape file test_cal_data.yaml (serial xyz1),\n"
+	      "                      erased = all 0xFF, none = no file, or the calibration (and\n"
+	      "                      cape:) of a CalibrationCape YAML file; point the sheep at\n"
+	      "                      it with --eeprom ROOT/eeprom or SHEPHERD_EEPROM\n"
 	      "      --keep          leave the files in place on exit\n"
 	      "  -v, --verbose       log state changes, sysfs writes and messages\n"
 	      "      --version       print the version and exit\n"
@@ -205,6 +213,7 @@ int main(int argc, char **argv)
 		{"gpio-rate", required_argument, NULL, 'g'},
 		{"gpio-burst", required_argument, NULL, 'b'},
 		{"fault", required_argument, NULL, 'f'},
+		{"eeprom", required_argument, NULL, 'E'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -218,6 +227,8 @@ int main(int argc, char **argv)
 	pru.target_ohm = 1000.0;
 	double gpio_rate = 0, burst_on = 0, burst_period = 0;
 	bool keep = false;
+	struct sim_eeprom eeprom;
+	sim_eeprom_parse("nominal", &eeprom);
 	int c;
 	while ((c = getopt_long(argc, argv, "r:s:vh", opts, NULL)) != -1) {
 		char *end;
@@ -313,6 +324,10 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'E':
+			if (!sim_eeprom_parse(optarg, &eeprom))
+				return 2;
+			break;
 		case 'v':
 			pru.verbose = 1;
 			break;
@@ -342,15 +357,17 @@ int main(int argc, char **argv)
 	}
 	if (claim_root(root) != 0)
 		return 1;
-	char sysfs_dir[PATH_MAX], mem_path[PATH_MAX], pid_path[PATH_MAX];
+	char sysfs_dir[PATH_MAX], mem_path[PATH_MAX], pid_path[PATH_MAX], eeprom_path[PATH_MAX];
 	snprintf(sysfs_dir, sizeof(sysfs_dir), "%s/sysfs", root);
 	snprintf(mem_path, sizeof(mem_path), "%s/mem", root);
 	snprintf(pid_path, sizeof(pid_path), "%s/pid", root);
+	snprintf(eeprom_path, sizeof(eeprom_path), "%s/" SIM_EEPROM_FILE, root);
 
 	struct sim_sysfs sysfs = {.inotify_fd = -1};
 	uint8_t *mem = map_memory(mem_path);
 	if (!mem || sim_sysfs_create(&sysfs, sysfs_dir) != 0 || write_memory_files(&sysfs) != 0 ||
-	    (pru.lockstep && sim_sysfs_publish(&sysfs, SHP_SYSFS_SIM_LOCKSTEP, "1") != 0)) {
+	    (pru.lockstep && sim_sysfs_publish(&sysfs, SHP_SYSFS_SIM_LOCKSTEP, "1") != 0) ||
+	    sim_eeprom_create(&eeprom, eeprom_path) != 0) {
 		fprintf(stderr, "shepherd-pru-sim: cannot set up %s: %s\n", root, strerror(errno));
 		unlink(pid_path);
 		return 1;
@@ -377,7 +394,8 @@ int main(int argc, char **argv)
 	printf("shepherd-pru-sim %s: sysfs %s, memory %s (rings at 0x%llx), speed %s%s\n",
 	       SIM_VERSION, sysfs_dir, mem_path, RING_BASE, speed,
 	       pru.lockstep ? ", lock-step" : "");
-	printf("export SHEPHERD_SYSFS_ROOT=%s SHEPHERD_MEM_DEVICE=%s\n", sysfs_dir, mem_path);
+	printf("export SHEPHERD_SYSFS_ROOT=%s SHEPHERD_MEM_DEVICE=%s%s%s\n", sysfs_dir, mem_path,
+	       eeprom.present ? " SHEPHERD_EEPROM=" : "", eeprom.present ? eeprom_path : "");
 	printf("ready\n");
 	fflush(stdout);
 
@@ -393,6 +411,7 @@ int main(int argc, char **argv)
 	if (!keep) {
 		sim_sysfs_remove(&sysfs);
 		unlink(mem_path);
+		unlink(eeprom_path);
 		unlink(pid_path);
 		rmdir(root);
 	}

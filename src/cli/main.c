@@ -13,6 +13,7 @@
 #include <yaml.h>
 #include <zlib.h>
 
+#include "cli/cmd_eeprom.h"
 #include "cli/cmd_repair.h"
 #include "cli/usage_log.h"
 #include "common/clock.h"
@@ -22,6 +23,8 @@
 #include "h5/h5_common.h"
 #include "h5/h5_input.h"
 #include "monitor/log_capture.h"
+#include "settings/cal_source.h"
+#include "settings/cape_eeprom.h"
 #include "sheep/governor.h"
 #include "sheep/inventory.h"
 #include "sheep/run.h"
@@ -41,6 +44,7 @@ struct globals {
 	const char *sysfs_root;
 	const char *mem_device;
 	const char *usage_log;
+	const char *eeprom_path;
 	bool verbose;
 };
 
@@ -58,6 +62,8 @@ static void usage(FILE *out)
 	      "                         default " DEFAULT_MEM ")\n"
 	      "      --usage-log PATH   the invocation log (env SHEPHERD_USAGE_LOG,\n"
 	      "                         default " SHP_USAGE_LOG_DEFAULT ")\n"
+	      "      --eeprom PATH      the cape EEPROM (env SHEPHERD_EEPROM, default\n"
+	      "                         " CAPE_EEPROM_DEFAULT_PATH ")\n"
 	      "      --version          print the version and exit\n"
 	      "  -h, --help             show this help and exit\n"
 	      "\n"
@@ -68,10 +74,12 @@ static void usage(FILE *out)
 	      "                         " DEFAULT_INVENTORY ", - for stdout)\n"
 	      "  repair PATH...         bring recordings cut off by a crash (or a directory of\n"
 	      "                         them) to their last commit\n"
+	      "  eeprom read|write      the cape EEPROM's calibration and cape info\n"
 	      "  usage                  print the last entry of the usage log\n"
 	      "\n"
 	      "Exit codes: 0 success, 1 failed (message says why), 2 bad command line,\n"
-	      "            3 recorded but samples were lost, 4 interrupted by a signal.\n",
+	      "            3 recorded but samples were lost, 4 interrupted by a signal;\n"
+	      "            eeprom has codes of its own (shepherd-sheep eeprom --help).\n",
 	      out);
 }
 
@@ -197,6 +205,7 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 	struct run_options ro = {
 		.sysfs_root = g->sysfs_root,
 		.mem_device = g->mem_device,
+		.eeprom_path = g->eeprom_path,
 		.shuffle = env_flag("SHEPHERD_SHUFFLE", true),
 		.start_delay_s = 0, /* 0: the task kind's default lead time */
 		.status_line = true,
@@ -388,6 +397,7 @@ int main(int argc, char **argv)
 		{"sysfs-root", required_argument, NULL, 's'},
 		{"mem-device", required_argument, NULL, 'm'},
 		{"usage-log", required_argument, NULL, 'U'},
+		{"eeprom", required_argument, NULL, 'E'},
 		{NULL, 0, NULL, 0},
 	};
 	uint64_t started = wall_ns();
@@ -395,6 +405,7 @@ int main(int argc, char **argv)
 		.sysfs_root = getenv("SHEPHERD_SYSFS_ROOT"),
 		.mem_device = getenv("SHEPHERD_MEM_DEVICE"),
 		.usage_log = getenv("SHEPHERD_USAGE_LOG"),
+		.eeprom_path = cape_eeprom_default_path(),
 	};
 	if (!g.usage_log || !*g.usage_log)
 		g.usage_log = SHP_USAGE_LOG_DEFAULT;
@@ -424,6 +435,9 @@ int main(int argc, char **argv)
 		case 'U':
 			g.usage_log = optarg;
 			break;
+		case 'E':
+			g.eeprom_path = optarg;
+			break;
 		default:
 			usage(stderr);
 			return shp_err_exit_code(SHP_ERR_USAGE);
@@ -439,6 +453,7 @@ int main(int argc, char **argv)
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
 	shp_err e;
+	int status = -1; /* a command's own exit status, else shp_err_exit_code(e) */
 	if (strcmp(cmd, "run") == 0) {
 		log_capture_start(); /* /sheep gets every record since the start */
 		e = cmd_run(&g, sub_argc, sub_argv);
@@ -449,6 +464,9 @@ int main(int argc, char **argv)
 		e = cmd_inventorize(sub_argc, sub_argv);
 	} else if (strcmp(cmd, "repair") == 0) {
 		e = cmd_repair(sub_argc, sub_argv);
+	} else if (strcmp(cmd, "eeprom") == 0) {
+		e = cmd_eeprom(sub_argc, sub_argv, g.eeprom_path);
+		status = cmd_eeprom_exit_code(sub_argc, sub_argv, e);
 	} else if (strcmp(cmd, "usage") == 0) {
 		e = sub_argc > 1 ? SHP_ERR_USAGE : usage_log_print_last(g.usage_log);
 		if (e == SHP_ERR_USAGE)
@@ -462,8 +480,8 @@ int main(int argc, char **argv)
 	if (shp_h5_unclean) {
 		/* HDF5 cannot be torn down after a failed close: leave without exit handlers */
 		fflush(NULL);
-		_exit(shp_err_exit_code(e));
+		_exit(status >= 0 ? status : shp_err_exit_code(e));
 	}
 	H5close();
-	return shp_err_exit_code(e);
+	return status >= 0 ? status : shp_err_exit_code(e);
 }

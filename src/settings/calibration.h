@@ -10,6 +10,7 @@
 #define SHP_CALIBRATION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -27,6 +28,22 @@ struct cal_cape {
 	struct cal_harvester harvester;
 	struct cal_emulator emulator;
 };
+
+/* The eight pairs in model order, which is also the EEPROM's: harvester dac_V_Hrv, dac_V_Sim,
+ * adc_V_Sense, adc_C_Hrv, then emulator dac_V_A, dac_V_B, adc_C_A, adc_C_B. */
+#define CAL_PAIR_COUNT 8
+
+struct cal_pair_ref {
+	const char *part; /* "harvester" or "emulator" */
+	const char *name; /* "dac_V_Hrv", ... */
+	size_t offset;    /* in struct cal_cape */
+};
+
+extern const struct cal_pair_ref cal_pairs[CAL_PAIR_COUNT];
+
+/* Pair k (0 .. CAL_PAIR_COUNT-1) of cal. */
+struct shp_cal_pair *cal_pair_at(struct cal_cape *cal, int k);
+const struct shp_cal_pair *cal_pair_at_const(const struct cal_cape *cal, int k);
 
 /* The six tokens of calibration_settings, in the order the kernel parses them. */
 struct pru_calibration {

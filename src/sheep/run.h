@@ -30,6 +30,7 @@ struct run_options {
 	struct shp_sys_logging monitors; /* which monitors run (the task's, or the CLI's) */
 	const char *cpu_governor;        /* NULL: leave the governor alone */
 	const char *cpu_sysfs;           /* the sysfs cpu directory */
+	const char *eeprom_path;         /* the cape EEPROM file (cal_source.h) */
 };
 
 struct run_result {
