@@ -90,8 +90,17 @@ static void usage(FILE *out)
 	      "    non-blocking (an empty FIFO then reads as empty). Writing to it is not\n"
 	      "    supported.\n"
 	      "  * time_start and time_stop read back `None` once the write was processed.\n"
-	      "  * Settings files (calibration, virtual harvester/converter, gpio mask, aux\n"
-	      "    voltage) are stored, not interpreted; writing a firmware name resets the PRU.\n"
+	      "  * calibration_settings, virtual_converter_settings, virtual_harvester_settings\n"
+	      "    are checked and kept as the kernel module does: taken only while idle and with\n"
+	      "    all tokens (6 / 180 / 12 decimal numbers in their u32 or i32 range; extra\n"
+	      "    trailing ones ignored; an input-LUT number above 255 keeps its low byte, with a\n"
+	      "    warning on stderr), then shown in the kernel's read format. A refused write puts\n"
+	      "    the last accepted values back into the file, posts 0xE0 and logs the reason.\n"
+	      "    The values are kept, but the emulation and harvest models do not use them.\n"
+	      "  * They hold the kernel's test patterns at start and after every write of\n"
+	      "    pru0_firmware or pru1_firmware (taken only while idle; the name is echoed and\n"
+	      "    the PRU restarts with 0xF0, after the patterns are in place).\n"
+	      "  * gpio_tracer_mask and dac_auxiliary_voltage_raw are stored, not interpreted.\n"
 	      "  * While stopping after time_stop, `state` reads `unknown`, as on hardware.\n"
 	      "  * gpio_tracer_mask is latched at the start; events only carry its bits.\n"
 	      "\n"
@@ -142,11 +151,7 @@ static int write_memory_files(struct sim_sysfs *sysfs)
 	for (int k = 0; zeros[k]; k++)
 		if (sim_sysfs_publish(sysfs, zeros[k], "0") != 0)
 			return -1;
-	return sim_sysfs_publish(sysfs, "calibration_settings", "0 0 \n0 0 \n0 0 ") ||
-	       sim_sysfs_publish(sysfs, "virtual_harvester_settings", "") ||
-	       sim_sysfs_publish(sysfs, "virtual_converter_settings", "") ||
-	       sim_sysfs_publish(sysfs, "pru0_firmware", "am335x-pru0-shepherd-EMU-fw") ||
-	       sim_sysfs_publish(sysfs, "pru1_firmware", "am335x-pru1-shepherd-fw");
+	return 0; /* the settings and firmware files: sim_pru_init() */
 }
 
 static uint8_t *map_memory(const char *path)

@@ -1,12 +1,10 @@
 /* pru_model.c - state machine, start/stop timing and IV/util production of the simulated PRUs. */
 #include "pru_model.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,71 +59,18 @@ static void set_state(struct sim_pru *p, enum shp_pru_state st)
 	sim_sysfs_publish(p->sysfs, "state", state_text(st));
 }
 
-/*
- * The message box is a FIFO holding exactly one record: the oldest message, or "0 " when there
- * is none. A read takes the record out; once the FIFO is found empty, the record shown was
- * consumed (popped, if it was a message) and the next one is put in.
- */
-static void fifo_put_next(struct sim_pru *p)
-{
-	char buf[64];
-	if (p->msg_count == 0) {
-		snprintf(buf, sizeof(buf), "0 \n");
-		p->msg_in_fifo = false;
-	} else {
-		const struct sim_msg *m = &p->msgs[p->msg_head];
-		snprintf(buf, sizeof(buf), "%u %u %u\n", m->type, m->v0, m->v1);
-		p->msg_in_fifo = true;
-	}
-	if (write(p->msg_fd, buf, strlen(buf)) < 0 && p->verbose)
-		fprintf(stderr, "shepherd-pru-sim: message box write failed: %s\n",
-			strerror(errno));
-}
-
-static void sync_msg_box(struct sim_pru *p)
-{
-	int pending = 0;
-	if (p->msg_fd < 0 || ioctl(p->msg_fd, FIONREAD, &pending) != 0 || pending > 0)
-		return;
-	if (p->msg_in_fifo) { /* a reader took the head message */
-		p->msg_head = (p->msg_head + 1) % SIM_MSG_QUEUE;
-		p->msg_count--;
-	}
-	fifo_put_next(p);
-}
-
-static void publish_msg_box(struct sim_pru *p)
-{
-	/* a new message replaces a shown "0 ", unless a reader just took that */
-	if (p->msg_in_fifo || p->msg_fd < 0)
-		return;
-	char scratch[64];
-	ssize_t n = read(p->msg_fd, scratch, sizeof(scratch));
-	(void)n;
-	fifo_put_next(p);
-}
-
-static void post_msg(struct sim_pru *p, uint32_t type, uint32_t v0, uint32_t v1)
-{
-	if (p->msg_count == SIM_MSG_QUEUE) {
-		/* full: the oldest message not already in the FIFO is dropped, as in the kernel */
-		for (unsigned k = p->msg_in_fifo ? 1 : 0; k + 1 < p->msg_count; k++)
-			p->msgs[(p->msg_head + k) % SIM_MSG_QUEUE] =
-				p->msgs[(p->msg_head + k + 1) % SIM_MSG_QUEUE];
-		p->msg_count--;
-	}
-	unsigned slot = (p->msg_head + p->msg_count) % SIM_MSG_QUEUE;
-	p->msgs[slot] = (struct sim_msg){type, v0, v1};
-	p->msg_count++;
-	if (p->verbose)
-		fprintf(stderr, "shepherd-pru-sim: message 0x%02X %u %u\n", type, v0, v1);
-	publish_msg_box(p);
-}
-
 static void reject(struct sim_pru *p, const char *file, const char *value, const char *why)
 {
-	fprintf(stderr, "shepherd-pru-sim: rejected '%s' written to %s: %s\n", value, file, why);
-	post_msg(p, SHP_MSG_ERR_INVALID_CMD, 0, 0);
+	/* on one line, and not all of a converter's 180 numbers */
+	char shown[72];
+	size_t n = 0;
+	for (; value[n] && n + 1 < sizeof(shown); n++)
+		shown[n] = value[n] == '\n' ? ' ' : value[n];
+	shown[n] = '\0';
+	if (value[n])
+		memcpy(shown + sizeof(shown) - 4, "...", 4);
+	fprintf(stderr, "shepherd-pru-sim: rejected '%s' written to %s: %s\n", shown, file, why);
+	sim_msg_box_post(&p->box, SHP_MSG_ERR_INVALID_CMD, 0, 0);
 }
 
 /* A reset re-initialises the PRUs: cursors back to zero, message 0xF0, then idle. */
@@ -139,7 +84,7 @@ static void pru_reset(struct sim_pru *p)
 	p->produced = 0;
 	p->stop_ns = 0;
 	p->start_s = 0;
-	post_msg(p, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, 0);
+	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, 0);
 	set_state(p, SHP_STATE_IDLE);
 }
 
@@ -150,9 +95,14 @@ void sim_pru_init(struct sim_pru *p)
 	sim_sysfs_publish(p->sysfs, "mode", p->mode);
 	sim_sysfs_publish(p->sysfs, "time_start", "None");
 	sim_sysfs_publish(p->sysfs, "time_stop", "None");
-	p->msg_fd = sim_sysfs_fifo(p->sysfs, "pru_msg_box");
-	if (p->msg_fd >= 0)
-		fifo_put_next(p);
+	p->box.verbose = p->verbose;
+	sim_msg_box_open(&p->box, p->sysfs);
+	snprintf(p->firmware[0], sizeof(p->firmware[0]), "am335x-pru0-shepherd-EMU-fw");
+	snprintf(p->firmware[1], sizeof(p->firmware[1]), "am335x-pru1-shepherd-fw");
+	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU0_FW, p->firmware[0]);
+	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU1_FW, p->firmware[1]);
+	p->settings.verbose = p->verbose;
+	sim_settings_reset(&p->settings, p->sysfs); /* as the kernel module's load does */
 	set_state(p, SHP_STATE_IDLE);
 }
 
@@ -215,28 +165,63 @@ static void on_mode(struct sim_pru *p, const char *text)
 	} else if (p->state != SHP_STATE_IDLE) {
 		reject(p, "mode", text, "busy: state is not idle");
 	} else {
+		/* shown before the reset's 0xF0, which a reader may act on at once */
 		memcpy(p->mode, mode_names[k], strlen(mode_names[k]) + 1);
+		sim_sysfs_publish(p->sysfs, "mode", p->mode);
 		pru_reset(p);
+		return;
 	}
 	sim_sysfs_publish(p->sysfs, "mode", p->mode);
 }
 
-/* Settings files: stored as written while idle; the model does not interpret them. */
+/*
+ * A firmware write, taken only while idle: the name is echoed, the PRU reboots, and the kernel
+ * overwrites the settings blocks with its test patterns (mem_interface_reset).
+ */
+static void on_firmware(struct sim_pru *p, int pru, const char *name, const char *text)
+{
+	if (p->state != SHP_STATE_IDLE) {
+		reject(p, name, text, "-EBUSY: state is not idle");
+	} else if (text[0] == '\0' || strlen(text) >= sizeof(p->firmware[pru])) {
+		reject(p, name, text, "-EINVAL: not a firmware name");
+	} else {
+		memcpy(p->firmware[pru], text, strlen(text) + 1);
+		sim_sysfs_publish(p->sysfs, name, p->firmware[pru]);
+		sim_settings_reset(&p->settings, p->sysfs);
+		pru_reset(p); /* its 0xF0 comes after the new patterns are in place */
+		return;
+	}
+	sim_sysfs_publish(p->sysfs, name, p->firmware[pru]);
+}
+
+/* The other files (gpio mask, aux voltage): stored as written; refused only by a message. */
 static void on_setting(struct sim_pru *p, const char *name, const char *text)
 {
-	if (p->state != SHP_STATE_IDLE)
+	char why[160];
+	if (sim_settings_owns(name)) {
+		if (!sim_settings_write(&p->settings, p->sysfs, name, text,
+					p->state == SHP_STATE_IDLE, why, sizeof(why)))
+			reject(p, name, text, why);
+	} else if (strcmp(name, SHP_SYSFS_PRU0_FW) == 0) {
+		on_firmware(p, 0, name, text);
+	} else if (strcmp(name, SHP_SYSFS_PRU1_FW) == 0) {
+		on_firmware(p, 1, name, text);
+	} else if (p->state != SHP_STATE_IDLE) {
 		reject(p, name, text, "busy: state is not idle");
-	if (strcmp(name, "pru0_firmware") == 0 || strcmp(name, "pru1_firmware") == 0)
-		pru_reset(p); /* loading firmware reboots the PRU */
+	}
 }
 
 void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name)
 {
 	struct sim_pru *p = ctx;
 	(void)kind;
-	if (strcmp(name, "pru_msg_box") == 0)
+	if (strcmp(name, SHP_SYSFS_MSG_BOX) == 0)
 		return; /* the FIFO: nothing to re-read */
-	char text[4096];
+	/* an event that finds the file as the simulator republished it after an earlier event:
+	 * that write was handled already */
+	if (sim_sysfs_is_own(p->sysfs, name))
+		return;
+	char text[PRU_SETTINGS_TEXT_MAX];
 	if (sim_sysfs_read(p->sysfs, name, text, sizeof(text)) < 0)
 		return;
 	/* writes in quick succession give one event each, but every event finds the file as the
@@ -245,7 +230,7 @@ void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name)
 	bool start_stop = strcmp(name, "time_start") == 0 || strcmp(name, "time_stop") == 0;
 	if (start_stop && strcmp(text, "None") == 0)
 		return;
-	if (p->verbose)
+	if (p->verbose && !sim_settings_owns(name))
 		fprintf(stderr, "shepherd-pru-sim: %s <- '%s'\n", name, text);
 	if (strcmp(name, "time_start") == 0)
 		on_time_start(p, text);
@@ -462,7 +447,7 @@ static bool fire(struct sim_pru *p, struct sim_fault *f)
 		pru_reset(p);
 		return false;
 	case FAULT_ERROR:
-		post_msg(p, (uint32_t)f->arg, 0, 0);
+		sim_msg_box_post(&p->box, (uint32_t)f->arg, 0, 0);
 		break;
 	}
 	return true;
@@ -491,7 +476,7 @@ static int ms_until(uint64_t now, uint64_t then)
 
 int sim_pru_step(struct sim_pru *p)
 {
-	sync_msg_box(p);
+	sim_msg_box_sync(&p->box);
 	uint64_t wall = now_ns(CLOCK_REALTIME);
 	switch (p->state) {
 	case SHP_STATE_ARMED:

@@ -14,14 +14,10 @@
 #include "emu_model.h"
 #include "faults.h"
 #include "gpio_model.h"
+#include "msg_box.h"
 #include "pru/shepherd_abi.h"
+#include "sim_settings.h"
 #include "sim_sysfs.h"
-
-#define SIM_MSG_QUEUE 128
-
-struct sim_msg {
-	uint32_t type, v0, v1;
-};
 
 enum sim_emulation { SIM_EMU_MODEL, SIM_EMU_LOOPBACK };
 
@@ -48,6 +44,9 @@ struct sim_pru {
 	uint32_t cursor;   /* IV-out ring slot of the next sample */
 	uint32_t util_cursor;
 
+	char firmware[2][64];         /* names last loaded into PRU0 / PRU1 */
+	struct sim_settings settings; /* the kernel's three settings blocks */
+
 	struct emu_model model;
 	uint32_t inp_cursor; /* input ring slot PRU0 reads next */
 	uint64_t stale;      /* input samples read before the sheep wrote them */
@@ -63,10 +62,7 @@ struct sim_pru {
 	uint32_t gpio_cursor;
 	uint64_t gpio_events;
 
-	struct sim_msg msgs[SIM_MSG_QUEUE];
-	unsigned msg_head, msg_count;
-	int msg_fd;       /* pru_msg_box FIFO */
-	bool msg_in_fifo; /* the queue head sits in the FIFO (else "0 " or nothing) */
+	struct sim_msg_box box; /* pru_msg_box */
 };
 
 void sim_pru_init(struct sim_pru *p);

@@ -42,6 +42,7 @@ int sim_sysfs_create(struct sim_sysfs *s, const char *dir)
 {
 	char sub[PATH_MAX + 16];
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	s->n_published = 0;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return -1;
 	snprintf(sub, sizeof(sub), "%s/memory", dir);
@@ -75,7 +76,67 @@ void sim_sysfs_remove(struct sim_sysfs *s)
 	s->inotify_fd = -1;
 }
 
-int sim_sysfs_publish(const struct sim_sysfs *s, const char *name, const char *text)
+static uint64_t fnv1a(const char *data, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t k = 0; k < len; k++)
+		h = (h ^ (uint8_t)data[k]) * 0x100000001b3ull;
+	return h;
+}
+
+static struct sim_published *published_slot(struct sim_sysfs *s, const char *name)
+{
+	for (unsigned k = 0; k < s->n_published; k++)
+		if (strcmp(s->published[k].name, name) == 0)
+			return &s->published[k];
+	if (s->n_published == SIM_SYSFS_TRACKED || strlen(name) >= sizeof(s->published[0].name))
+		return NULL;
+	struct sim_published *slot = &s->published[s->n_published++];
+	snprintf(slot->name, sizeof(slot->name), "%s", name);
+	return slot;
+}
+
+static void remember(struct sim_sysfs *s, const char *name, const char *path, const char *text,
+		     size_t len)
+{
+	struct sim_published *slot = published_slot(s, name);
+	struct stat st;
+	if (!slot)
+		return;
+	if (stat(path, &st) != 0) {
+		slot->ino = 0;
+		return;
+	}
+	slot->ino = (uint64_t)st.st_ino;
+	slot->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000ll + st.st_ctim.tv_nsec;
+	slot->size = len;
+	slot->hash = fnv1a(text, len);
+}
+
+bool sim_sysfs_is_own(const struct sim_sysfs *s, const char *name)
+{
+	const struct sim_published *slot = NULL;
+	for (unsigned k = 0; k < s->n_published && !slot; k++)
+		if (strcmp(s->published[k].name, name) == 0)
+			slot = &s->published[k];
+	if (!slot || slot->ino == 0)
+		return false;
+	char path[PATH_MAX + 64], buf[8192];
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	ssize_t n = -1;
+	if (fstat(fd, &st) == 0 && (uint64_t)st.st_ino == slot->ino &&
+	    (int64_t)st.st_ctim.tv_sec * 1000000000ll + st.st_ctim.tv_nsec == slot->ctime_ns &&
+	    (uint64_t)st.st_size == slot->size)
+		n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n >= 0 && (uint64_t)n == slot->size && fnv1a(buf, (size_t)n) == slot->hash;
+}
+
+int sim_sysfs_publish(struct sim_sysfs *s, const char *name, const char *text)
 {
 	char path[PATH_MAX + 64], tmp[PATH_MAX + 80];
 	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
@@ -95,10 +156,11 @@ int sim_sysfs_publish(const struct sim_sysfs *s, const char *name, const char *t
 		unlink(tmp);
 		return -1;
 	}
+	remember(s, name, path, text, len);
 	return 0;
 }
 
-int sim_sysfs_publish_u64(const struct sim_sysfs *s, const char *name, uint64_t value)
+int sim_sysfs_publish_u64(struct sim_sysfs *s, const char *name, uint64_t value)
 {
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);

@@ -10,13 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/cal_pair.h" /* the calibration of a dataset */
 #include "common/error.h"
-
-/* Calibration of a dataset: SI value = raw * gain + offset. */
-struct shp_cal_pair {
-	double gain;
-	double offset;
-};
 
 enum shp_compression {
 	SHP_COMP_NONE,

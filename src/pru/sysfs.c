@@ -101,17 +101,55 @@ shp_err sysfs_read_u64(const struct shp_sysfs *s, const char *name, uint64_t *va
 	return SHP_OK;
 }
 
+const char *sysfs_shorten(const char *text, char *buf, size_t len)
+{
+	size_t n = strlen(text), used = 0, k = 0;
+	if (len == 0)
+		return "";
+	/* room for "...", " (NNNN bytes)" and the NUL */
+	size_t room = len > 24 ? len - 24 : 0;
+	for (; k < n && used + (text[k] == '\n' ? 2 : 1) <= room; k++) {
+		if (text[k] == '\n') {
+			buf[used++] = '\\';
+			buf[used++] = 'n';
+		} else {
+			buf[used++] = text[k];
+		}
+	}
+	buf[used] = '\0';
+	if (k < n)
+		snprintf(buf + used, len - used, "... (%zu bytes)", n);
+	return buf;
+}
+
+static const char *write_hint(int err)
+{
+	switch (err) {
+	case EACCES:
+		return " (run as root?)";
+	case EBUSY:
+		return " (the kernel module takes this only while the PRU is idle)";
+	case EINVAL:
+		return " (the kernel module does not take this value)";
+	default:
+		return "";
+	}
+}
+
 shp_err sysfs_write(const struct shp_sysfs *s, const char *name, const char *text)
 {
-	char path[PATH_MAX + 64];
+	char path[PATH_MAX + 64], shown[96];
 	if (sysfs_path(s, name, path, sizeof(path)) != 0)
 		return SHP_ERR_SYSFS;
 	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0) {
-		log_error("cannot write %s: %s%s", path, strerror(errno),
-			  errno == EACCES ? " (run as root?)" : "");
+		int saved = errno;
+		log_error("cannot write '%s' to %s: %s%s",
+			  sysfs_shorten(text, shown, sizeof(shown)), path, strerror(saved),
+			  write_hint(saved));
 		return SHP_ERR_SYSFS;
 	}
+	/* one write: sysfs hands each write() to the store function as a value of its own */
 	size_t len = strlen(text);
 	ssize_t n = write(fd, text, len);
 	int saved = errno;
@@ -120,11 +158,12 @@ shp_err sysfs_write(const struct shp_sysfs *s, const char *name, const char *tex
 		saved = errno;
 	}
 	if (n != (ssize_t)len) {
-		log_error("writing '%s' to %s was rejected: %s", text, path,
-			  n < 0 ? strerror(saved) : "short write");
+		log_error("writing '%s' to %s was refused: %s%s",
+			  sysfs_shorten(text, shown, sizeof(shown)), path,
+			  n < 0 ? strerror(saved) : "short write", n < 0 ? write_hint(saved) : "");
 		return SHP_ERR_SYSFS;
 	}
-	log_debug("sysfs: %s <- %s", name, text);
+	log_debug("sysfs: %s <- %s", name, sysfs_shorten(text, shown, sizeof(shown)));
 	return SHP_OK;
 }
 

@@ -33,8 +33,12 @@ shp_err sysfs_read(const struct shp_sysfs *s, const char *name, char *buf, size_
 shp_err sysfs_read_u64(const struct shp_sysfs *s, const char *name, uint64_t *value);
 /* Whether the file exists (for files only some implementations have). */
 bool sysfs_has(const struct shp_sysfs *s, const char *name);
+/* Writes text in one write(); a refusal is logged with the file, the errno text and the text. */
 shp_err sysfs_write(const struct shp_sysfs *s, const char *name, const char *text);
 shp_err sysfs_write_u64(const struct shp_sysfs *s, const char *name, uint64_t value);
+
+/* text for a message: newlines shown as \n, cut to fit len with "... (N bytes)" appended. */
+const char *sysfs_shorten(const char *text, char *buf, size_t len);
 
 /* Parses a whole decimal unsigned number (surrounding white space allowed). */
 bool parse_u64_strict(const char *text, uint64_t *value);

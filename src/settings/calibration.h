@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "h5/h5_common.h" /* struct shp_cal_pair */
+#include "common/cal_pair.h"
 
 struct cal_harvester {
 	struct shp_cal_pair dac_V_Hrv, dac_V_Sim, adc_V_Sense, adc_C_Hrv;

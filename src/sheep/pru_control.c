@@ -12,6 +12,9 @@
 #define IDLE_TIMEOUT_NS (5000 * SHP_NS_PER_MS)
 #define ARM_TIMEOUT_NS (2000 * SHP_NS_PER_MS)
 #define SETTLE_NS (20 * SHP_NS_PER_MS)
+#define REINIT_TIMEOUT_NS (3000 * SHP_NS_PER_MS)
+#define MSG_POLL_NS (5 * SHP_NS_PER_MS)
+#define MSG_BOX_DEPTH 128 /* the kernel's queue of PRU messages */
 
 /* Polls the state until it is one of wanted[] or done(ctx) holds; see pru_wait_state(). */
 static shp_err wait_until(const struct shp_sysfs *s, const enum shp_pru_state *wanted, int n_wanted,
@@ -61,14 +64,64 @@ shp_err pru_stop(const struct shp_sysfs *s)
 	return e;
 }
 
-shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode)
+/* Logs a PRU message as a drain does and counts it into sum. */
+static void note_msg(const struct shp_pru_msg *msg, struct pru_msg_summary *sum)
+{
+	sum->total++;
+	if (msg->type == SHP_MSG_STATUS_RESTARTING_ROUTINE) {
+		sum->restarts++;
+		log_debug("PRU message 0x%02X (%s)", msg->type, shp_msg_name(msg->type));
+	} else if (msg->type >= SHP_MSG_ERR_INVALID_CMD && msg->type <= SHP_MSG_ERR_ADC_NOT_FOUND) {
+		sum->errors++;
+		log_error("PRU reports 0x%02X (%s), values %u %u", msg->type,
+			  shp_msg_name(msg->type), msg->value[0], msg->value[1]);
+	} else {
+		log_info("PRU message 0x%02X (%s), values %u %u", msg->type,
+			 shp_msg_name(msg->type), msg->value[0], msg->value[1]);
+	}
+}
+
+/* Reads messages until the PRU's 0xF0; *seen stays false when the timeout passes first. */
+static shp_err wait_restart(const struct shp_sysfs *s, uint64_t timeout_ns,
+			    struct pru_msg_summary *sum, bool *seen)
+{
+	uint64_t deadline = mono_ns() + timeout_ns;
+	*seen = false;
+	while (mono_ns() < deadline) {
+		struct shp_pru_msg msg;
+		bool got;
+		SHP_TRY(sysfs_read_msg(s, &msg, &got));
+		if (got) {
+			note_msg(&msg, sum);
+			if (msg.type == SHP_MSG_STATUS_RESTARTING_ROUTINE) {
+				*seen = true;
+				return SHP_OK;
+			}
+			continue;
+		}
+		if (shp_stop_signal)
+			return SHP_ERR_INTERRUPTED;
+		sleep_ns(MSG_POLL_NS);
+	}
+	return SHP_OK;
+}
+
+shp_err pru_reinit(const struct shp_sysfs *s, const char *mode, struct pru_msg_summary *sum)
 {
 	static const enum shp_pru_state idle[] = {SHP_STATE_IDLE};
-	enum shp_pru_state st = SHP_STATE_UNKNOWN;
-	SHP_TRY(pru_stop(s));
+	unsigned errors = sum->errors;
 	SHP_TRY(sysfs_write(s, SHP_SYSFS_MODE, mode));
-	/* the mode write resets the PRU: give it time to leave idle before waiting for idle */
-	sleep_ns(20 * SHP_NS_PER_MS);
+	bool seen;
+	SHP_TRY(wait_restart(s, REINIT_TIMEOUT_NS, sum, &seen));
+	if (!seen) {
+		log_error(
+			"PRU did not re-initialise after mode '%s' was written: no message 0x%02X (%s) within 3 s%s",
+			mode, SHP_MSG_STATUS_RESTARTING_ROUTINE,
+			shp_msg_name(SHP_MSG_STATUS_RESTARTING_ROUTINE),
+			sum->errors > errors ? " (it reported an error instead, see above)" : "");
+		return SHP_ERR_PRU;
+	}
+	enum shp_pru_state st = SHP_STATE_UNKNOWN;
 	shp_err e = pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st);
 	if (e == SHP_ERR_PRU)
 		log_error("PRU did not return to idle after selecting mode '%s' (state '%s')", mode,
@@ -82,6 +135,15 @@ shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode)
 		return SHP_ERR_PRU;
 	}
 	return SHP_OK;
+}
+
+shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode)
+{
+	struct pru_msg_summary sum = {0};
+	SHP_TRY(pru_stop(s));
+	/* older news first, so that the 0xF0 waited for is the answer to this mode write */
+	SHP_TRY(pru_drain_messages(s, MSG_BOX_DEPTH, SETTLE_NS, &sum));
+	return pru_reinit(s, mode, &sum);
 }
 
 shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s)
@@ -133,19 +195,7 @@ shp_err pru_drain_messages(const struct shp_sysfs *s, int max, uint64_t settle_n
 		}
 		if (!got)
 			break;
-		sum->total++;
-		if (msg.type == SHP_MSG_STATUS_RESTARTING_ROUTINE) {
-			sum->restarts++;
-			log_debug("PRU message 0x%02X (%s)", msg.type, shp_msg_name(msg.type));
-		} else if (msg.type >= SHP_MSG_ERR_INVALID_CMD &&
-			   msg.type <= SHP_MSG_ERR_ADC_NOT_FOUND) {
-			sum->errors++;
-			log_error("PRU reports 0x%02X (%s), values %u %u", msg.type,
-				  shp_msg_name(msg.type), msg.value[0], msg.value[1]);
-		} else {
-			log_info("PRU message 0x%02X (%s), values %u %u", msg.type,
-				 shp_msg_name(msg.type), msg.value[0], msg.value[1]);
-		}
+		note_msg(&msg, sum);
 	}
 	return SHP_OK;
 }

@@ -25,8 +25,17 @@ struct pru_msg_summary {
 shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *wanted, int n_wanted,
 		       uint64_t timeout_ns, enum shp_pru_state *found);
 
-/* Stops whatever runs, selects the mode (which resets the PRU) and waits for idle. */
+/* Stops whatever runs, drains the message box and re-initialises the PRU in mode (pru_reinit). */
 shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode);
+
+/*
+ * Writes mode, which re-initialises an idle PRU, and proves that it did: waits up to 3 s for the
+ * PRU's message 0xF0 (restarting), then for idle, then reads the mode back. Messages before the
+ * 0xF0 are logged as pru_drain_messages does and counted into sum (an 0xE0 among them: a write
+ * was refused). The caller drains the box before whatever the 0xF0 is to prove: on hardware it
+ * follows the mode write; in the simulator it also follows every write made before that one.
+ */
+shp_err pru_reinit(const struct shp_sysfs *s, const char *mode, struct pru_msg_summary *sum);
 
 /* Arms the start at start_s (whole Unix second) and schedules the stop at stop_s. */
 shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s);

@@ -51,7 +51,7 @@ shp_err run_settings_prepare(struct run_settings *rs, const struct shp_task *tas
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->emulation = task->kind == SHP_TASK_EMULATION;
-	SHP_TRY(cal_for_run(eeprom_path, task->use_cal_default, &rs->cape));
+	SHP_TRY(cal_for_run(eeprom_path, task->use_cal_default, &rs->cape, NULL));
 	return rs->emulation ? prepare_emulation(rs, task, input) : prepare_harvest(rs, task);
 }
 

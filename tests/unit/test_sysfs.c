@@ -92,6 +92,23 @@ static void reads_strip_newline_and_report_odd_content(void **state)
 	test_rm_rf(dir);
 }
 
+static void shortens_text_for_messages(void **state)
+{
+	(void)state;
+	char buf[96], small[30], text[1200];
+	assert_string_equal(sysfs_shorten("52083 0 \n5000 0 \n13744 0", buf, sizeof(buf)),
+			    "52083 0 \\n5000 0 \\n13744 0");
+	for (int k = 0; k < 1000; k++)
+		text[k] = (char)('0' + k % 10);
+	text[1000] = '\0';
+	sysfs_shorten(text, buf, sizeof(buf));
+	assert_true(strlen(buf) < sizeof(buf));
+	assert_int_equal(strncmp(buf, text, 60), 0);
+	assert_non_null(strstr(buf, "... (1000 bytes)"));
+	sysfs_shorten(text, small, sizeof(small));
+	assert_string_equal(small, "012345... (1000 bytes)");
+}
+
 static void open_fails_without_directory(void **state)
 {
 	(void)state;
@@ -112,6 +129,7 @@ int main(void)
 		cmocka_unit_test(maps_state_names),
 		cmocka_unit_test(parses_messages),
 		cmocka_unit_test(reads_strip_newline_and_report_odd_content),
+		cmocka_unit_test(shortens_text_for_messages),
 		cmocka_unit_test(open_fails_without_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
