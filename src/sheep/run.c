@@ -138,8 +138,9 @@ static shp_err open_output(struct run *h, struct run_result *res)
 		.mode = h->emu ? "emulator" : "harvester",
 		.hostname = host,
 		.config_yaml = config,
-		.datatype = h->emu ? "ivtrace" : h->task->virtual_harvester.datatype,
-		.window_samples = 0,
+		.datatype = h->emu ? "ivtrace"
+				   : shp_dtype_file_name(vh_datatype(&h->task->virtual_harvester)),
+		.window_samples = h->emu ? 0 : vh_window_samples(&h->task->virtual_harvester),
 		.voltage = {h->emu ? DAC_VOLTAGE_GAIN : HRV_VOLTAGE_GAIN, 0.0},
 		.current = {ADC_CURRENT_GAIN, 0.0},
 		.compression = h->task->compression,
