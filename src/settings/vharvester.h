@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "settings/energy_dtype.h"
+#include "settings/settings_issue.h"
 
 enum vh_algorithm {
 	VH_NEUTRAL = 1,
@@ -44,7 +45,24 @@ struct pru_harvester {
 		wait_cycles_n;
 };
 
+/* The canonical name of an algorithm ("mppt_opt"), "none" for 0. */
 const char *vh_algorithm_name(enum vh_algorithm algorithm);
+
+/* An algorithm by name or alias (direct, disable, ivcurves, ivsurface, constant, ...). */
+bool vh_algorithm_parse(const char *name, enum vh_algorithm *out);
+
+/* The algorithms' names, comma separated, for messages. */
+const char *vh_algorithm_names(void);
+
+/* shepherd-core's class defaults; no algorithm (0), voltage_step_mV NAN (computed). */
+void vh_defaults(struct vharvester *vh);
+
+/*
+ * The model's validator (pru-settings.md 3.2): corrects current_limit_uA and voltage_step_mV
+ * (computed when NAN) in place, then reports every problem: a harvester named neutral, no
+ * algorithm, a value out of bounds, voltage_mV outside min..max. Returns how many.
+ */
+int vh_validate(struct vharvester *vh, bool in_source, settings_report_fn report, void *ctx);
 
 /* The kind of data the harvester records. */
 enum shp_energy_dtype vh_datatype(const struct vharvester *vh);

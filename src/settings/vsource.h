@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "settings/energy_dtype.h"
+#include "settings/settings_issue.h"
 #include "settings/vharvester.h"
 
 #define VS_LUT_SIZE 12
@@ -34,6 +35,15 @@ struct vsource {
 	double LUT_output_efficiency[VS_LUT_SIZE];
 	uint32_t LUT_output_I_min_log2_nA;
 };
+
+/* shepherd-core's class defaults, the harvester the resolved mppt_opt. */
+void vs_defaults(struct vsource *vs);
+
+/*
+ * Reports every problem of a source whose harvester is already checked: a value out of
+ * bounds, a harvester that cannot emulate (ivcurve, isc_voc). Returns how many.
+ */
+int vs_validate(const struct vsource *vs, settings_report_fn report, void *ctx);
 
 /* virtual_converter_settings: scalar[k] is field k of pru-settings.md 4.1 (0..23). */
 struct pru_converter {

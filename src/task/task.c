@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "settings/fixtures.h"
 #include "task/task_fields.h"
 #include "task/task_schema.h"
+#include "task/task_settings.h"
 #include "task/timefmt.h"
 #include "task/yaml_node.h"
 
@@ -113,110 +115,17 @@ static void f_verbose(struct ynode_ctx *c, const yaml_node_t *n, const char *pat
 	T(b)->verbose = (int)v;
 }
 
-/* ---- virtual_harvester ------------------------------------------------------------------- */
-
-static const struct {
-	const char *name;
-	const char *datatype;
-} harvesters[] = {
-	{"neutral", "ivtrace"},       {"cv10", "ivtrace"},
-	{"cv20", "ivtrace"},          {"cv33", "ivtrace"},
-	{"mppt_voc", "ivtrace"},      {"mppt_bq", "ivtrace"},
-	{"mppt_bq_solar", "ivtrace"}, {"mppt_bq_thermoelectric", "ivtrace"},
-	{"mppt_po", "ivtrace"},       {"mppt_opt", "ivtrace"},
-};
-
-static const char *const vh_passthrough[] = {"datatype",
-					     "window_size",
-					     "voltage_mV",
-					     "voltage_min_mV",
-					     "voltage_max_mV",
-					     "current_limit_uA",
-					     "voltage_step_mV",
-					     "setpoint_n",
-					     "interval_ms",
-					     "duration_ms",
-					     "rising",
-					     "enable_linear_extrapolation",
-					     "wait_cycles",
-					     "id",
-					     "description",
-					     "comment",
-					     "created",
-					     "updated_last",
-					     "owner",
-					     "group",
-					     "visible",
-					     "inherit_from",
-					     NULL};
-
-static void vh_name(struct ynode_ctx *c, const yaml_node_t *n, const char *path,
-		    struct shp_virtual_harvester *vh)
-{
-	const char *t = ynode_text(n);
-	for (size_t k = 0; k < sizeof(harvesters) / sizeof(harvesters[0]); k++) {
-		if (strcmp(t, harvesters[k].name) == 0) {
-			snprintf(vh->name, sizeof(vh->name), "%s", t);
-			vh->datatype = harvesters[k].datatype;
-			return;
-		}
-	}
-	if (strncmp(t, "ivcurve", 7) == 0 || strncmp(t, "iv1", 3) == 0 ||
-	    strcmp(t, "isc_voc") == 0) {
-		ynode_error(c, n, path,
-			    "harvester '%s' records IV curves, which this sheep does not "
-			    "support yet (use an ivsample harvester such as mppt_opt)",
-			    t);
-		return;
-	}
-	char allowed[512] = "";
-	size_t used = 0;
-	for (size_t k = 0; k < sizeof(harvesters) / sizeof(harvesters[0]); k++)
-		used += (size_t)snprintf(allowed + used, sizeof(allowed) - used, "%s%s",
-					 k ? ", " : "", harvesters[k].name);
-	ynode_error(c, n, path, "unknown harvester '%s' (allowed: %s)", t, allowed);
-}
+/* ---- virtual_harvester ----------------------------------------------------------------- */
 
 static void f_virtual_harvester(struct ynode_ctx *c, const yaml_node_t *n, const char *path,
 				void *b)
 {
-	struct shp_virtual_harvester *vh = &T(b)->virtual_harvester;
-	if (ynode_kind(n) != YN_MAPPING) {
-		ynode_error(c, n, path, "expected a mapping like {name: mppt_opt}, found %s",
-			    ynode_kind_name(ynode_kind(n)));
-		return;
-	}
-	vh->extra_n = 0;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		const yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
-		const yaml_node_t *value = yaml_document_get_node(c->doc, p->value);
-		char sub[256];
-		schema_join(sub, sizeof(sub), path, ynode_text(key));
-		if (strcmp(ynode_text(key), "name") == 0) {
-			vh_name(c, value, sub, vh);
-			continue;
-		}
-		size_t k = 0;
-		while (vh_passthrough[k] && strcmp(vh_passthrough[k], ynode_text(key)) != 0)
-			k++;
-		if (!vh_passthrough[k]) {
-			ynode_error(c, key, sub, "unknown field of VirtualHarvesterConfig");
-			continue;
-		}
-		enum ynode_kind kind = ynode_kind(value);
-		if (kind == YN_MAPPING || kind == YN_SEQUENCE || vh->extra_n == SHP_VH_EXTRA_MAX) {
-			ynode_error(c, value, sub, "expected a single value");
-			continue;
-		}
-		struct shp_vh_field *f = &vh->extra[vh->extra_n++];
-		snprintf(f->key, sizeof(f->key), "%s", ynode_text(key));
-		snprintf(f->value, sizeof(f->value), "%s",
-			 kind == YN_NULL ? "null" : ynode_text(value));
-		log_warn("%s: %s is recorded in the config but not applied: the PRU uses the "
-			 "settings of '%s'",
-			 c->source, sub, vh->name[0] ? vh->name : "the named harvester");
-	}
+	struct vharvester *vh = &T(b)->virtual_harvester;
+	if (task_read_harvester(c, n, path, vh) && (uint32_t)vh->algorithm < VH_ISC_VOC)
+		ynode_error(c, n, path,
+			    "harvester '%s' (algorithm %s) cannot record: a HarvestTask needs one "
+			    "of isc_voc, ivcurve, cv, mppt_voc, mppt_po, mppt_opt",
+			    vh->name, vh_algorithm_name(vh->algorithm));
 }
 
 /* ---- power_tracing ----------------------------------------------------------------------- */
@@ -381,13 +290,13 @@ static void set_defaults(struct shp_task *t)
 						  .sheep = true,
 						  .sys_util = true};
 	t->verbose = 2;
-	snprintf(t->virtual_harvester.name, sizeof(t->virtual_harvester.name), "mppt_opt");
-	t->virtual_harvester.datatype = "ivtrace";
+	/* the defaults of upstream's task models: {name: mppt_opt} and {name: neutral} */
+	vh_fixture("mppt_opt", &t->virtual_harvester);
 	t->enable_io = true;
 	t->io_port = 'A';
 	t->pwr_port = 'A';
 	t->aux_kind = SHP_AUX_VOLTAGE;
-	snprintf(t->virtual_source.name, sizeof(t->virtual_source.name), "neutral");
+	vs_fixture("neutral", &t->virtual_source);
 	t->gpio_tracing = (struct shp_gpio_tracing){.present = true,
 						    .gpios = (1u << 18) - 1,
 						    .duration_s = -1,

@@ -17,11 +17,12 @@
 #include "common/error.h"
 #include "common/time_bounds.h"
 #include "h5/h5_common.h"
+#include "settings/vharvester.h"
+#include "settings/vsource.h"
 
 #define SHP_DURATION_DEFAULT_S 1e6 /* "no duration": 10^6 s, as the predecessor */
 _Static_assert((unsigned long long)SHP_DURATION_DEFAULT_S <= SHP_SPAN_MAX_S,
 	       "the default duration lies in the range of the task's durations");
-#define SHP_VH_EXTRA_MAX 24
 
 enum shp_task_kind { SHP_TASK_HARVEST, SHP_TASK_EMULATION };
 
@@ -42,24 +43,6 @@ struct shp_sys_logging {
 	bool time_sync;
 	bool sheep;
 	bool sys_util;
-};
-
-struct shp_vh_field {
-	char key[40];
-	char value[64];
-};
-
-struct shp_virtual_harvester {
-	char name[48];
-	const char *datatype; /* file datatype this algorithm records */
-	size_t extra_n;       /* further fields, kept verbatim for the config dump */
-	struct shp_vh_field extra[SHP_VH_EXTRA_MAX];
-};
-
-struct shp_virtual_source {
-	char name[48];
-	bool inherits;         /* inherit_from given: a derived source under its own name */
-	char extra_yaml[4096]; /* further fields as "  key: value" lines, for the config dump */
 };
 
 struct shp_gpio_tracing {
@@ -102,8 +85,8 @@ struct shp_task {
 	struct shp_sys_logging sys_logging;
 	int verbose;
 
-	/* HarvestTask */
-	struct shp_virtual_harvester virtual_harvester;
+	/* HarvestTask: resolved (fixture, inheritance, defaults, checks), as it will record */
+	struct vharvester virtual_harvester;
 
 	/* EmulationTask */
 	char input_path[PATH_MAX];
@@ -111,8 +94,8 @@ struct shp_task {
 	char io_port; /* 'A' or 'B' */
 	char pwr_port;
 	enum shp_aux_kind aux_kind;
-	double voltage_aux; /* V, for SHP_AUX_VOLTAGE */
-	struct shp_virtual_source virtual_source;
+	double voltage_aux;            /* V, for SHP_AUX_VOLTAGE */
+	struct vsource virtual_source; /* resolved, with its harvester */
 	struct shp_gpio_tracing gpio_tracing;
 	struct shp_uart_logging uart_logging;
 };

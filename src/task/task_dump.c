@@ -6,6 +6,7 @@
 
 #include "task/task.h"
 #include "task/task_schema.h"
+#include "task/task_settings.h"
 #include "task/timefmt.h"
 
 static void put_seconds(FILE *f, double s)
@@ -58,9 +59,8 @@ static void put_emulation(FILE *f, const struct shp_task *t)
 		fputs("buffer\n", f);
 	else
 		fprintf(f, "%g\n", t->voltage_aux);
-	fputs("virtual_source:\n  name: ", f);
-	schema_put_str(f, t->virtual_source.name);
-	fprintf(f, "\n%s", t->virtual_source.extra_yaml);
+	fputs("virtual_source:\n", f);
+	task_put_source(f, &t->virtual_source, "  ");
 	put_power_tracing(f, &t->power_tracing);
 	const struct shp_gpio_tracing *gt = &t->gpio_tracing;
 	if (!gt->present) {
@@ -124,14 +124,8 @@ char *task_to_yaml(const struct shp_task *t, int64_t time_start_s)
 	if (emu) {
 		put_emulation(f, t);
 	} else {
-		fputs("virtual_harvester:\n  name: ", f);
-		schema_put_str(f, t->virtual_harvester.name);
-		fputc('\n', f);
-		for (size_t k = 0; k < t->virtual_harvester.extra_n; k++) {
-			fprintf(f, "  %s: ", t->virtual_harvester.extra[k].key);
-			schema_put_str(f, t->virtual_harvester.extra[k].value);
-			fputc('\n', f);
-		}
+		fputs("virtual_harvester:\n", f);
+		task_put_harvester(f, &t->virtual_harvester, "  ");
 		put_power_tracing(f, &t->power_tracing);
 	}
 	const struct shp_sys_logging *sl = &t->sys_logging;

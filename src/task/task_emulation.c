@@ -4,6 +4,7 @@
 
 #include "task/task_fields.h"
 #include "task/task_schema.h"
+#include "task/task_settings.h"
 
 /* ---- EmulationTask fields ---------------------------------------------------------------- */
 
@@ -55,62 +56,9 @@ void f_voltage_aux(struct ynode_ctx *c, const yaml_node_t *n, const char *path, 
 	}
 }
 
-/* Virtual sources shepherd-core ships; a derived one (inherit_from) may have any name. */
-static const char *const sources[] = {
-	"neutral", "direct",   "diode+capacitor", "diode+resistor+capacitor",
-	"BQ25504", "BQ25504s", "BQ25570",         "BQ25570s",
-	NULL};
-
 void f_virtual_source(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	struct shp_virtual_source *vs = &T(b)->virtual_source;
-	if (ynode_kind(n) != YN_MAPPING) {
-		ynode_error(c, n, path, "expected a mapping like {name: neutral}, found %s",
-			    ynode_kind_name(ynode_kind(n)));
-		return;
-	}
-	FILE *extra = fmemopen(vs->extra_yaml, sizeof(vs->extra_yaml), "w");
-	const yaml_node_t *name = NULL;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		const yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
-		const yaml_node_t *value = yaml_document_get_node(c->doc, p->value);
-		if (strcmp(ynode_text(key), "name") == 0) {
-			name = value;
-			continue;
-		}
-		if (strcmp(ynode_text(key), "inherit_from") == 0)
-			vs->inherits = true;
-		if (extra) {
-			fprintf(extra, "  %s: ", ynode_text(key));
-			schema_write_flow(extra, c->doc, value);
-			fputc('\n', extra);
-		}
-	}
-	if (extra && (fflush(extra) != 0 || ftell(extra) >= (long)sizeof(vs->extra_yaml) - 1))
-		ynode_error(c, n, path, "too many settings to keep (at most %zu bytes)",
-			    sizeof(vs->extra_yaml) - 1);
-	if (extra)
-		fclose(extra);
-	char sub[256];
-	schema_join(sub, sizeof(sub), path, "name");
-	if (!name) {
-		if (!vs->inherits)
-			ynode_error(c, n, sub, "required field of VirtualSourceConfig is missing");
-		return;
-	}
-	if (!schema_text(c, name, sub, vs->name, sizeof(vs->name), "a virtual source name"))
-		return;
-	size_t k = 0;
-	while (sources[k] && strcmp(sources[k], vs->name) != 0)
-		k++;
-	if (!sources[k] && !vs->inherits)
-		ynode_error(
-			c, name, sub,
-			"unknown virtual source '%s' (allowed: neutral, direct, diode+capacitor, "
-			"diode+resistor+capacitor, BQ25504, BQ25504s, BQ25570, BQ25570s, or any "
-			"name together with inherit_from)",
-			vs->name);
+	task_read_source(c, n, path, &T(b)->virtual_source);
 }
 
 void f_gpio_actuation(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)

@@ -120,7 +120,7 @@ bool ynode_number(const yaml_node_t *node, double *value)
 void ynode_error(struct ynode_ctx *ctx, const yaml_node_t *node, const char *path, const char *fmt,
 		 ...)
 {
-	char msg[768];
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -81,6 +81,22 @@ def test_out_of_range(sim, tmp_path):
     assert outputs(out) == []
 
 
+def test_misspelt_harvester_lists_the_fixtures(sim, tmp_path):
+    res, out = run_task(sim, tmp_path, virtual_harvester={"name": "mppt_opx"})
+    assert res.returncode == 1
+    assert "parameters.virtual_harvester.name: no harvester fixture is named 'mppt_opx'" \
+        in res.stderr
+    assert "mppt_opt (2206)" in res.stderr
+    assert outputs(out) == []
+
+
+def test_harvester_that_cannot_record(sim, tmp_path):
+    res, out = run_task(sim, tmp_path, virtual_harvester={"name": "direct"})
+    assert res.returncode == 1
+    assert "harvester 'direct' (algorithm neutral) cannot record" in res.stderr
+    assert outputs(out) == []
+
+
 def test_unsupported_task_type(sim, tmp_path):
     res, _ = run_task(sim, tmp_path, text="datatype: ProgrammingTask\nparameters: {}\n")
     assert res.returncode == 1

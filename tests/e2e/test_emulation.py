@@ -67,6 +67,12 @@ def test_loopback_replays_each_reference_recording_exactly(sim_factory, tmp_path
         assert t[0] % 1_000_000_000 == 0
         config = yaml.safe_load(f.attrs["config"])
         assert config["input_path"] == str(FIXTURES / fixture)
+    # the default source as it ran: neutral, every field, its harvester mppt_opt
+    source = config["virtual_source"]
+    assert source["name"] == "neutral" and source["C_intermediate_uF"] == 0.0
+    assert source["LUT_input_efficiency"] == [[1.0] * 12] * 12
+    assert source["harvester"]["name"] == "mppt_opt"
+    assert source["harvester"]["algorithm"] == "mppt_opt"
     assert "0 stale" in res.stdout
 
 

@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import yaml
 
-from conftest import SHEEP_CMD, harvest, run_sheep, write_task
+from conftest import FIXTURES, SHEEP_CMD, harvest, run_sheep, write_task
 from simsignal import harvest_codes
 
 def test_default_compression_is_shuffle_lzf(sim, tmp_path):
@@ -66,6 +66,39 @@ def test_power_tracing_window(sim, tmp_path):
     assert len(t) == 100000
     assert int(t[0]) == start_ns + 500_000_000
     assert int(t[-1]) == start_ns + 1_500_000_000 - 10000
+
+
+def test_config_holds_the_resolved_harvester(sim, tmp_path):
+    """The recording's config holds every field of the harvester that ran; an IV-curve
+    harvester names its datatype and window (pru-settings.md 3.4, 3.5)."""
+    res, path = harvest(sim, tmp_path, 1, virtual_harvester={"name": "ivcurve"})
+    assert res.returncode == 0, res.stderr
+    with h5py.File(path, "r") as f:
+        assert f["data"].attrs["datatype"] == "ivcurve"
+        assert f["data"].attrs["window_samples"] == 909
+        hrv = yaml.safe_load(f.attrs["config"])["virtual_harvester"]
+    assert hrv["name"] == "ivcurve" and hrv["algorithm"] == "ivcurve"
+    assert hrv["samples_n"] == 909 and hrv["wait_cycles"] == 0 and hrv["rising"] is False
+    assert hrv["voltage_step_mV"] == 5000 / 908
+    assert hrv["current_limit_uA"] == 50000.0 and isinstance(hrv["current_limit_uA"], float)
+    assert set(hrv) == {"name", "algorithm", "samples_n", "voltage_mV", "voltage_min_mV",
+                        "voltage_max_mV", "current_limit_uA", "voltage_step_mV", "setpoint_n",
+                        "interval_ms", "duration_ms", "rising", "enable_linear_extrapolation",
+                        "wait_cycles"}
+
+
+def test_herds_expanded_harvester_is_accepted(sim, tmp_path):
+    """herd sends a named harvester expanded, with the fixture's metadata."""
+    task = yaml.safe_load((FIXTURES / "herd_tasks" / "herd_harvest_cv20.yaml").read_text())
+    task["parameters"].update(output_path=str(tmp_path / "cv20.h5"), duration=1)
+    (tmp_path / "cv20.yaml").write_text(yaml.safe_dump(task))
+    res = run_sheep(sim, "run", "--start-delay", "1", str(tmp_path / "cv20.yaml"))
+    assert res.returncode == 0, res.stderr
+    with h5py.File(tmp_path / "cv20.h5", "r") as f:
+        assert f["data"].attrs["datatype"] == "ivtrace"
+        assert f["data"].attrs["window_samples"] == 0
+        hrv = yaml.safe_load(f.attrs["config"])["virtual_harvester"]
+    assert (hrv["name"], hrv["algorithm"], hrv["voltage_mV"]) == ("cv20", "cv", 2000.0)
 
 
 def test_explicit_time_start(sim, tmp_path):

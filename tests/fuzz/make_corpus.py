@@ -19,7 +19,7 @@ parameters:
   duration: PT1M30S
   abort_on_error: false
   use_cal_default: true
-  virtual_harvester: {name: mppt_opt, window_size: 4, rising: true}
+  virtual_harvester: {name: mppt_opt, samples_n: 16, rising: false, voltage_step_mV: null}
   power_tracing: {intermediate_voltage: false, delay: 2.5, duration: 10, samplerate: 100000}
   sys_logging: {kernel: false, dmesg: false, time_sync: true, sheep: true, sys_util: false}
   verbose: 3
@@ -33,7 +33,7 @@ parameters:
   io_port: B
   pwr_port: A
   voltage_aux: buffer
-  virtual_source: {name: BQ25504, C_intermediate_uF: 100, LUT: [[0.1, 0.2], [0.3]]}
+  virtual_source: {inherit_from: BQ25504, C_intermediate_uF: 47, harvester: {name: cv20, voltage_mV: 1800}, LUT_output_efficiency: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.9]}
   power_tracing: {delay: 1, duration: 5}
   gpio_tracing: {gpios: [0, 1, 7, 17], delay: 2, uart_pin: GPIO8, uart_baudrate: 115200}
   uart_logging: {baudrate: 9600, bytesize: 7, stopbits: 2, parity: E}

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "task/task.h"
+#include "test_util.h"
 
 static int errors_logged;
 static char last_error[8192]; /* every error message of the last parse, one per line */
@@ -35,29 +36,6 @@ static shp_err parse(const char *yaml, struct shp_task *task)
 #define WRAP "datatype: HarvestTask\nparameters:\n"
 #define EMU "datatype: EmulationTask\nparameters:\n  input_path: /data/hrv.h5\n"
 
-/* A dump indented under a wrapper, to parse it again; free the result. */
-static char *rewrap(const char *wrapper, const char *dump)
-{
-	size_t wrapper_len = strlen(wrapper), dump_len = strlen(dump);
-	size_t lines = 1; /* at most one more than there are newlines */
-	for (const char *p = dump; *p; p++)
-		lines += *p == '\n';
-	char *wrapped = malloc(wrapper_len + dump_len + 2 * lines + 1);
-	assert_non_null(wrapped);
-	memcpy(wrapped, wrapper, wrapper_len);
-	char *out = wrapped + wrapper_len;
-	for (const char *line = dump; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
-		memcpy(out, "  ", 2);
-		memcpy(out + 2, line, n);
-		out += 2 + n;
-		line += n;
-	}
-	*out = '\0';
-	return wrapped;
-}
-
 static void minimal_task_gets_the_defaults(void **state)
 {
 	(void)state;
@@ -70,7 +48,8 @@ static void minimal_task_gets_the_defaults(void **state)
 	assert_false(h->has_time_start);
 	assert_false(h->has_duration);
 	assert_string_equal(h->virtual_harvester.name, "mppt_opt");
-	assert_string_equal(h->virtual_harvester.datatype, "ivtrace");
+	assert_int_equal(h->virtual_harvester.algorithm, VH_MPPT_OPT);
+	assert_int_equal(vh_datatype(&h->virtual_harvester), SHP_DTYPE_IVSAMPLE);
 	assert_true(h->power_tracing.present);
 	assert_true(h->power_tracing.duration_s < 0);
 	assert_true(h->sys_logging.kernel && h->sys_logging.sheep);
@@ -102,6 +81,8 @@ static void every_field_is_read(void **state)
 	assert_true(h->time_start == 1893553445.0);
 	assert_true(h->duration_s == 90.0);
 	assert_string_equal(h->virtual_harvester.name, "cv20");
+	assert_true(h->virtual_harvester.algorithm == VH_CV &&
+		    h->virtual_harvester.voltage_mV == 2000);
 	assert_true(h->power_tracing.delay_s == 2.5);
 	assert_true(h->power_tracing.duration_s == 10.0);
 	assert_false(h->sys_logging.kernel);
@@ -343,7 +324,8 @@ static void dump_reads_back_the_same(void **state)
 	assert_int_equal(parse(yaml, &t), SHP_OK);
 	char *dump = task_to_yaml(&t, 1893553445);
 	assert_non_null(dump);
-	char *wrapped = rewrap(WRAP, dump);
+	char *wrapped = test_rewrap(WRAP, dump);
+	assert_non_null(wrapped);
 	assert_int_equal(parse(wrapped, &back), SHP_OK);
 	assert_string_equal(back.output_path, "/data/odd \"name\".h5");
 	assert_int_equal(back.compression, SHP_COMP_NONE);
@@ -387,18 +369,19 @@ static void emulation_fields_are_read(void **state)
 {
 	(void)state;
 	struct shp_task t;
-	const char *yaml =
-		EMU "  output_path: /data/emu/\n"
-		    "  duration: 30\n"
-		    "  enable_io: false\n"
-		    "  io_port: B\n"
-		    "  voltage_aux: buffer\n"
-		    "  virtual_source: {name: BQ25504, C_intermediate_uF: 100, "
-		    "LUT_input_efficiency: [[0.1, 0.2], [0.3]]}\n"
-		    "  power_tracing: {delay: 1, duration: 5}\n"
-		    "  gpio_tracing: {gpios: [0, 1, 7, 17, 12], delay: 2}\n"
-		    "  uart_logging: {baudrate: 9600, bytesize: 7, stopbits: 2, parity: E}\n"
-		    "  gpio_actuation: null\n";
+	const char *yaml = EMU
+		"  output_path: /data/emu/\n"
+		"  duration: 30\n"
+		"  enable_io: false\n"
+		"  io_port: B\n"
+		"  voltage_aux: buffer\n"
+		"  virtual_source: {name: BQ25504, C_intermediate_uF: 47, "
+		"LUT_output_efficiency: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, "
+		"0.25]}\n"
+		"  power_tracing: {delay: 1, duration: 5}\n"
+		"  gpio_tracing: {gpios: [0, 1, 7, 17, 12], delay: 2}\n"
+		"  uart_logging: {baudrate: 9600, bytesize: 7, stopbits: 2, parity: E}\n"
+		"  gpio_actuation: null\n";
 	assert_int_equal(parse(yaml, &t), SHP_OK);
 	assert_true(t.has_output);
 	assert_string_equal(t.output_path, "/data/emu/");
@@ -406,8 +389,11 @@ static void emulation_fields_are_read(void **state)
 	assert_int_equal(t.io_port, 'B');
 	assert_int_equal(t.aux_kind, SHP_AUX_BUFFER);
 	assert_string_equal(t.virtual_source.name, "BQ25504");
-	assert_non_null(strstr(t.virtual_source.extra_yaml, "C_intermediate_uF: 100"));
-	assert_non_null(strstr(t.virtual_source.extra_yaml, "[[0.1, 0.2], [0.3]]"));
+	assert_true(t.virtual_source.C_intermediate_uF == 47);
+	assert_true(t.virtual_source.LUT_output_efficiency[11] == 0.25);
+	assert_true(t.virtual_source.enable_boost &&
+		    t.virtual_source.I_intermediate_leak_nA == 330);
+	assert_string_equal(t.virtual_source.harvester.name, "mppt_bq_solar");
 	/* GPIO0 -> bit 8, GPIO1 -> bit 7, GPIO7 -> bit 0, GPIO17 -> bit 9, GPIO12 is not traced */
 	assert_int_equal(task_gpio_mask(&t), (1u << 8) | (1u << 7) | (1u << 0) | (1u << 9));
 	assert_true(t.gpio_tracing.delay_s == 2.0);
@@ -436,6 +422,8 @@ static void emulation_values_are_checked(void **state)
 		"  voltage_aux: mid\n",
 		"  virtual_source: {name: magic}\n",
 		"  virtual_source: neutral\n",
+		"  virtual_source: {name: BQ25504, LUT_input_efficiency: [[0.1, 0.2], [0.3]]}\n",
+		"  virtual_source: {name: BQ25504, harvester: {name: ivcurve}}\n",
 		"  gpio_tracing: {gpios: [18]}\n",
 		"  gpio_tracing: {gpios: 3}\n",
 		"  gpio_tracing: {uart_decode: true}\n",
@@ -460,6 +448,7 @@ static void emulation_values_are_checked(void **state)
 	assert_int_equal(parse(EMU "  virtual_source: {name: mine, inherit_from: BQ25504}\n", &t),
 			 SHP_OK);
 	assert_string_equal(t.virtual_source.name, "mine");
+	assert_true(t.virtual_source.C_intermediate_uF == 100);
 }
 
 static void emulation_dump_reads_back_the_same(void **state)
@@ -473,13 +462,15 @@ static void emulation_dump_reads_back_the_same(void **state)
 	assert_int_equal(parse(yaml, &t), SHP_OK);
 	char *dump = task_to_yaml(&t, 1893553445);
 	assert_non_null(dump);
-	char *wrapped = rewrap("datatype: EmulationTask\nparameters:\n", dump);
+	char *wrapped = test_rewrap("datatype: EmulationTask\nparameters:\n", dump);
+	assert_non_null(wrapped);
 	assert_int_equal(parse(wrapped, &back), SHP_OK);
 	assert_string_equal(back.input_path, "/data/hrv.h5");
 	assert_string_equal(back.output_path, "out.h5");
 	assert_true(back.voltage_aux == 2.5);
 	assert_string_equal(back.virtual_source.name, "direct");
-	assert_non_null(strstr(back.virtual_source.extra_yaml, "V_output_mV: 2000"));
+	assert_true(back.virtual_source.V_output_mV == 2000);
+	assert_string_equal(back.virtual_source.harvester.name, "direct");
 	assert_int_equal(task_gpio_mask(&back), task_gpio_mask(&t));
 	assert_true(back.gpio_tracing.duration_s == 4.0);
 	assert_int_equal(back.uart_logging.baudrate, 460800);

@@ -32,4 +32,28 @@ static inline void test_rm_rf(const char *dir)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* A task dump indented under a wrapper, to parse it again; NULL if out of memory. Free it. */
+static inline char *test_rewrap(const char *wrapper, const char *dump)
+{
+	size_t wrapper_len = strlen(wrapper), dump_len = strlen(dump);
+	size_t lines = 1; /* at most one more than there are newlines */
+	for (const char *p = dump; *p; p++)
+		lines += *p == '\n';
+	char *wrapped = malloc(wrapper_len + dump_len + 2 * lines + 1);
+	if (!wrapped)
+		return NULL;
+	memcpy(wrapped, wrapper, wrapper_len);
+	char *out = wrapped + wrapper_len;
+	for (const char *line = dump; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+		memcpy(out, "  ", 2);
+		memcpy(out + 2, line, n);
+		out += 2 + n;
+		line += n;
+	}
+	*out = '\0';
+	return wrapped;
+}
+
 #endif
