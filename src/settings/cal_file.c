@@ -206,17 +206,9 @@ shp_err cal_file_parse(const char *text, size_t len, const char *source, struct 
 {
 	memset(out, 0, sizeof(*out));
 	cal_nominal(&out->cal);
-	yaml_parser_t parser;
 	yaml_document_t doc;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		log_error("%s:%zu:%zu: not valid YAML: %s %s", source, parser.problem_mark.line + 1,
-			  parser.problem_mark.column + 1, parser.problem ? parser.problem : "",
-			  parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+	if (!ynode_load(text, len, source, &doc))
 		return SHP_ERR_CONFIG;
-	}
 	struct ynode_ctx c = {.doc = &doc, .source = source, .errors = 0};
 	const yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (!root) {
@@ -231,7 +223,6 @@ shp_err cal_file_parse(const char *text, size_t len, const char *source, struct 
 				       "CalibrationCape");
 	}
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	if (c.errors) {
 		log_error("%s: %d problem%s in the calibration file", source, c.errors,
 			  c.errors > 1 ? "s" : "");
@@ -242,28 +233,10 @@ shp_err cal_file_parse(const char *text, size_t len, const char *source, struct 
 
 shp_err cal_file_load(const char *path, struct cal_file *out)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		log_error("cannot read calibration file %s: %s", path, strerror(errno));
-		return SHP_ERR_CONFIG;
-	}
-	char *text = malloc(MAX_CAL_FILE_BYTES + 1);
-	if (!text) {
-		fclose(f);
-		return SHP_ERR_NOMEM;
-	}
-	size_t n = fread(text, 1, MAX_CAL_FILE_BYTES + 1, f);
-	int read_error = ferror(f);
-	fclose(f);
-	shp_err e = SHP_ERR_CONFIG;
-	if (read_error)
-		log_error("cannot read calibration file %s: read error", path);
-	else if (n > MAX_CAL_FILE_BYTES)
-		log_error("calibration file %s is larger than %d bytes: surely not a calibration",
-			  path, MAX_CAL_FILE_BYTES);
-	else if (memchr(text, '\0', n))
-		log_error("calibration file %s contains NUL bytes: not a YAML text file", path);
-	else
+	char *text;
+	size_t n;
+	shp_err e = ynode_read_file(path, "calibration file", MAX_CAL_FILE_BYTES, &text, &n);
+	if (e == SHP_OK)
 		e = cal_file_parse(text, n, path, out);
 	free(text);
 	return e;

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/error.h"
 #include "common/cal_pair.h"
+#include "common/error.h"
 
 struct cal_harvester {
 	struct shp_cal_pair dac_V_Hrv, dac_V_Sim, adc_V_Sense, adc_C_Hrv;

@@ -71,8 +71,10 @@ static shp_err choose_start(struct run *h)
 							: HARVEST_LEAD_S;
 		double now = (double)wall_ns() / 1e9;
 		h->start_s = (int64_t)ceil(h->begun_s + lead);
-		if ((double)h->start_s < now + SETUP_MARGIN_S)
-			h->start_s = (int64_t)ceil(now + SETUP_MARGIN_S);
+		/* the kernel takes a start at least 1 s ahead; the rest of the set-up needs a bit
+		 */
+		if ((double)h->start_s < now + 1.0 + SETUP_MARGIN_S)
+			h->start_s = (int64_t)ceil(now + 1.0 + SETUP_MARGIN_S);
 	}
 	uint64_t duration_ns;
 	if (h->emu) /* the task's duration, capped by the input */

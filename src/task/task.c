@@ -363,17 +363,9 @@ shp_err task_parse(const char *text, size_t len, const char *source, struct shp_
 	snprintf(task->source, sizeof(task->source), "%s", source);
 	set_defaults(task);
 
-	yaml_parser_t parser;
 	yaml_document_t doc;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		log_error("%s:%zu:%zu: not valid YAML: %s %s", source, parser.problem_mark.line + 1,
-			  parser.problem_mark.column + 1, parser.problem ? parser.problem : "",
-			  parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+	if (!ynode_load(text, len, source, &doc))
 		return SHP_ERR_CONFIG;
-	}
 	struct ynode_ctx c = {.doc = &doc, .source = source, .errors = 0};
 	const yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (!root) {
@@ -391,7 +383,6 @@ shp_err task_parse(const char *text, size_t len, const char *source, struct shp_
 				       emu ? "EmulationTask" : "HarvestTask");
 	}
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	if (c.errors) {
 		log_error("%s: %d problem%s in the task file", source, c.errors,
 			  c.errors > 1 ? "s" : "");
@@ -402,33 +393,11 @@ shp_err task_parse(const char *text, size_t len, const char *source, struct shp_
 
 shp_err task_load(const char *path, struct shp_task *task)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		log_error("cannot read task file %s: %s", path, strerror(errno));
-		return SHP_ERR_CONFIG;
-	}
-	char *text = malloc(MAX_TASK_FILE_BYTES + 1);
-	if (!text) {
-		fclose(f);
-		return SHP_ERR_NOMEM;
-	}
-	size_t n = fread(text, 1, MAX_TASK_FILE_BYTES + 1, f);
-	int read_error = ferror(f);
-	fclose(f);
-	shp_err e;
-	if (read_error) {
-		log_error("cannot read task file %s: read error", path);
-		e = SHP_ERR_CONFIG;
-	} else if (n > MAX_TASK_FILE_BYTES) {
-		log_error("task file %s is larger than %d bytes: surely not a task", path,
-			  MAX_TASK_FILE_BYTES);
-		e = SHP_ERR_CONFIG;
-	} else if (memchr(text, '\0', n)) {
-		log_error("task file %s contains NUL bytes: not a YAML text file", path);
-		e = SHP_ERR_CONFIG;
-	} else {
+	char *text;
+	size_t n;
+	shp_err e = ynode_read_file(path, "task file", MAX_TASK_FILE_BYTES, &text, &n);
+	if (e == SHP_OK)
 		e = task_parse(text, n, path, task);
-	}
 	free(text);
 	return e;
 }

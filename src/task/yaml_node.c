@@ -132,3 +132,49 @@ void ynode_error(struct ynode_ctx *ctx, const yaml_node_t *node, const char *pat
 		log_error("%s: %s: %s", ctx->source, path, msg);
 	ctx->errors++;
 }
+
+shp_err ynode_read_file(const char *path, const char *what, size_t max, char **text, size_t *len)
+{
+	*text = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		log_error("cannot read %s %s: %s", what, path, strerror(errno));
+		return SHP_ERR_CONFIG;
+	}
+	char *buf = malloc(max + 1);
+	if (!buf) {
+		fclose(f);
+		return SHP_ERR_NOMEM;
+	}
+	size_t n = fread(buf, 1, max + 1, f);
+	int read_error = ferror(f);
+	fclose(f);
+	if (read_error)
+		log_error("cannot read %s %s: read error", what, path);
+	else if (n > max)
+		log_error("%s %s is larger than %zu bytes: surely not one", what, path, max);
+	else if (memchr(buf, '\0', n))
+		log_error("%s %s contains NUL bytes: not a YAML text file", what, path);
+	else {
+		buf[n] = '\0';
+		*text = buf;
+		*len = n;
+		return SHP_OK;
+	}
+	free(buf);
+	return SHP_ERR_CONFIG;
+}
+
+bool ynode_load(const char *text, size_t len, const char *source, yaml_document_t *doc)
+{
+	yaml_parser_t parser;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	bool ok = yaml_parser_load(&parser, doc);
+	if (!ok)
+		log_error("%s:%zu:%zu: not valid YAML: %s %s", source, parser.problem_mark.line + 1,
+			  parser.problem_mark.column + 1, parser.problem ? parser.problem : "",
+			  parser.context ? parser.context : "");
+	yaml_parser_delete(&parser);
+	return ok;
+}

@@ -8,8 +8,11 @@
 #define SHP_YAML_NODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <yaml.h>
+
+#include "common/error.h"
 
 struct ynode_ctx {
 	yaml_document_t *doc;
@@ -26,6 +29,15 @@ const char *ynode_text(const yaml_node_t *node); /* scalar value, "" otherwise *
 bool ynode_bool(const yaml_node_t *node, bool *value);
 bool ynode_int(const yaml_node_t *node, int64_t *value);
 bool ynode_number(const yaml_node_t *node, double *value); /* int or float, finite */
+
+/*
+ * Reads the YAML text file path of at most max bytes: an unreadable, larger or binary file is
+ * refused with a message naming it as what ("task file"). *text is malloc'd, NUL-terminated.
+ */
+shp_err ynode_read_file(const char *path, const char *what, size_t max, char **text, size_t *len);
+
+/* Parses text into doc; a syntax error is logged as "source:line:col: not valid YAML: ...". */
+bool ynode_load(const char *text, size_t len, const char *source, yaml_document_t *doc);
 
 /* Logs "source:line:col: path: message" and counts the error. */
 void ynode_error(struct ynode_ctx *ctx, const yaml_node_t *node, const char *path, const char *fmt,
