@@ -117,8 +117,12 @@ const char *sysfs_shorten(const char *text, char *buf, size_t len)
 		}
 	}
 	buf[used] = '\0';
-	if (k < n)
-		snprintf(buf + used, len - used, "... (%zu bytes)", n);
+	if (k < n) {
+		char tail[32];
+		int t = snprintf(tail, sizeof(tail), "... (%zu bytes)", n);
+		if (t > 0 && used + (size_t)t < len)
+			memcpy(buf + used, tail, (size_t)t + 1);
+	}
 	return buf;
 }
 

@@ -168,40 +168,6 @@ static const struct field parameter_fields[] = {
 	{"harvester", f_harvester, false}, {NULL, NULL, false},
 };
 
-struct wrapper {
-	const yaml_node_t *parameters;
-	bool datatype_ok;
-};
-
-static void w_datatype(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *base)
-{
-	if (strcmp(ynode_text(n), "CalibrationCape") == 0)
-		((struct wrapper *)base)->datatype_ok = true;
-	else
-		ynode_error(c, n, path, "expected CalibrationCape, found '%s'", ynode_text(n));
-}
-
-static void w_parameters(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
-{
-	(void)c;
-	(void)path;
-	((struct wrapper *)b)->parameters = n;
-}
-
-static void w_ignore(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
-{
-	(void)c;
-	(void)n;
-	(void)path;
-	(void)b;
-}
-
-static const struct field wrapper_fields[] = {
-	{"datatype", w_datatype, true}, {"parameters", w_parameters, true},
-	{"comment", w_ignore, false},   {"created", w_ignore, false},
-	{"lib_ver", w_ignore, false},   {NULL, NULL, false},
-};
-
 shp_err cal_file_parse(const char *text, size_t len, const char *source, struct cal_file *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -215,10 +181,13 @@ shp_err cal_file_parse(const char *text, size_t len, const char *source, struct 
 		log_error("%s: the calibration file is empty", source);
 		c.errors++;
 	} else {
-		struct wrapper w = {0};
-		schema_mapping(&c, root, "", wrapper_fields, &w,
-			       "a calibration file (datatype, parameters)");
-		if (w.datatype_ok && w.parameters)
+		struct schema_wrapper w;
+		schema_wrapper(&c, root, "a calibration file", &w);
+		bool cape = w.datatype && strcmp(ynode_text(w.datatype), "CalibrationCape") == 0;
+		if (w.datatype && !cape)
+			ynode_error(&c, w.datatype, "datatype",
+				    "expected CalibrationCape, found '%s'", ynode_text(w.datatype));
+		if (cape && w.parameters)
 			schema_mapping(&c, w.parameters, "parameters", parameter_fields, out,
 				       "CalibrationCape");
 	}

@@ -308,22 +308,17 @@ static void set_defaults(struct shp_task *t)
 
 /* ---- wrapper ----------------------------------------------------------------------------- */
 
-struct wrapper {
-	struct shp_task *task;
-	const yaml_node_t *parameters;
-	bool kind_known;
-};
-
-static void w_datatype(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+/* The task kind of the wrapper's datatype; false (reported) for one this sheep does not run. */
+static bool task_kind(struct ynode_ctx *c, const yaml_node_t *n, struct shp_task *task)
 {
-	struct wrapper *w = b;
 	const char *t = ynode_text(n);
+	const char *path = "datatype";
 	if (strcmp(t, "HarvestTask") == 0) {
-		w->task->kind = SHP_TASK_HARVEST;
-		w->kind_known = true;
+		task->kind = SHP_TASK_HARVEST;
+		return true;
 	} else if (strcmp(t, "EmulationTask") == 0) {
-		w->task->kind = SHP_TASK_EMULATION;
-		w->kind_known = true;
+		task->kind = SHP_TASK_EMULATION;
+		return true;
 	} else if (strcmp(t, "FirmwareModTask") == 0 || strcmp(t, "ProgrammingTask") == 0 ||
 		   strcmp(t, "ObserverTasks") == 0 || strcmp(t, "TestbedTasks") == 0) {
 		ynode_error(c, n, path,
@@ -334,28 +329,8 @@ static void w_datatype(struct ynode_ctx *c, const yaml_node_t *n, const char *pa
 		ynode_error(c, n, path,
 			    "unknown task type '%s' (allowed: HarvestTask, EmulationTask)", t);
 	}
+	return false;
 }
-
-static void w_parameters(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
-{
-	(void)c;
-	(void)path;
-	((struct wrapper *)b)->parameters = n;
-}
-
-static void w_ignore(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
-{
-	(void)c;
-	(void)n;
-	(void)path;
-	(void)b;
-}
-
-static const struct field wrapper_fields[] = {
-	{"datatype", w_datatype, true}, {"parameters", w_parameters, true},
-	{"comment", w_ignore, false},   {"created", w_ignore, false},
-	{"lib_ver", w_ignore, false},   {NULL, NULL, false},
-};
 
 shp_err task_parse(const char *text, size_t len, const char *source, struct shp_task *task)
 {
@@ -372,12 +347,12 @@ shp_err task_parse(const char *text, size_t len, const char *source, struct shp_
 		log_error("%s: the task file is empty", source);
 		c.errors++;
 	} else {
-		struct wrapper w = {.task = task};
-		schema_mapping(&c, root, "", wrapper_fields, &w,
-			       "a task file (datatype, parameters)");
+		struct schema_wrapper w;
+		schema_wrapper(&c, root, "a task file", &w);
+		bool known = w.datatype && task_kind(&c, w.datatype, task);
 		bool emu = task->kind == SHP_TASK_EMULATION;
 		task->has_output = !emu; /* required for a harvest, optional for an emulation */
-		if (w.kind_known && w.parameters)
+		if (known && w.parameters)
 			schema_mapping(&c, w.parameters, "parameters",
 				       emu ? emulation_fields : harvest_fields, task,
 				       emu ? "EmulationTask" : "HarvestTask");

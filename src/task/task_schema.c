@@ -201,3 +201,39 @@ void schema_write_flow(FILE *f, yaml_document_t *doc, const yaml_node_t *node)
 		break;
 	}
 }
+
+static void w_datatype(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	(void)c;
+	(void)path;
+	((struct schema_wrapper *)b)->datatype = n;
+}
+
+static void w_parameters(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	(void)c;
+	(void)path;
+	((struct schema_wrapper *)b)->parameters = n;
+}
+
+static void w_ignore(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+{
+	(void)c;
+	(void)n;
+	(void)path;
+	(void)b;
+}
+
+void schema_wrapper(struct ynode_ctx *c, const yaml_node_t *root, const char *what,
+		    struct schema_wrapper *out)
+{
+	static const struct field fields[] = {
+		{"datatype", w_datatype, true}, {"parameters", w_parameters, true},
+		{"comment", w_ignore, false},   {"created", w_ignore, false},
+		{"lib_ver", w_ignore, false},   {NULL, NULL, false},
+	};
+	char model[96];
+	snprintf(model, sizeof(model), "%s (datatype, parameters)", what);
+	*out = (struct schema_wrapper){0};
+	schema_mapping(c, root, "", fields, out, model);
+}

@@ -24,6 +24,17 @@ struct field {
 /* "path.key" (or "key" at the top). */
 void schema_join(char *out, size_t len, const char *path, const char *key);
 
+/* The nodes of shepherd-core's file wrapper {datatype, parameters, comment?, created?, lib_ver?}.
+ */
+struct schema_wrapper {
+	const yaml_node_t *datatype;   /* NULL: missing (reported) */
+	const yaml_node_t *parameters; /* NULL: missing (reported) */
+};
+
+/* Walks the wrapper at root; what names the file in messages ("a task file"). */
+void schema_wrapper(struct ynode_ctx *c, const yaml_node_t *root, const char *what,
+		    struct schema_wrapper *out);
+
 /* Walks a mapping against fields (NULL-terminated); model names it in messages. */
 void schema_mapping(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
 		    const struct field *fields, void *base, const char *model);
