@@ -194,7 +194,8 @@ static void on_firmware(struct sim_pru *p, int pru, const char *name, const char
 	sim_sysfs_publish(p->sysfs, name, p->firmware[pru]);
 }
 
-/* The other files (gpio mask, aux voltage): stored as written; refused only by a message. */
+/* The other files (gpio mask, aux voltage): stored as written (an aux word resets the PRU, as
+ * the kernel does); refused only by a message. */
 static void on_setting(struct sim_pru *p, const char *name, const char *text)
 {
 	char why[160];
@@ -208,6 +209,8 @@ static void on_setting(struct sim_pru *p, const char *name, const char *text)
 		on_firmware(p, 1, name, text);
 	} else if (p->state != SHP_STATE_IDLE) {
 		reject(p, name, text, "busy: state is not idle");
+	} else if (strcmp(name, SHP_SYSFS_AUX_VOLTAGE) == 0) {
+		pru_reset(p); /* the kernel resets the PRU, whose re-init applies the word */
 	}
 }
 

@@ -92,20 +92,12 @@ static const struct field harvester_fields[] = {
 
 /* ---- cape: the cape info ---------------------------------------------------------------- */
 
-/* A string of its field's size; a quoted "" empties a field (not the serial number), so that
- * what `eeprom read -c` wrote of a cape with an empty field reads back. */
+/* A string of its field's size, not empty (as upstream's model wants every field of the cape). */
 static void f_cape_text(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *base)
 {
-	for (const struct cape_field *f = cape_fields; f->name; f++) {
-		if (strcmp(f->name, key_of(path)) != 0)
-			continue;
-		char *out = cape_info_field(base, f);
-		if (ynode_kind(n) == YN_STRING && !ynode_text(n)[0] &&
-		    strcmp(f->name, "serial_number") != 0)
-			out[0] = '\0';
-		else
-			schema_text(c, n, path, out, f->size + 1, "a string");
-	}
+	for (const struct cape_field *f = cape_fields; f->name; f++)
+		if (strcmp(f->name, key_of(path)) == 0)
+			schema_text(c, n, path, cape_info_field(base, f), f->size + 1, "a string");
 }
 
 static void f_header(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *base)

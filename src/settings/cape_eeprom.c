@@ -118,9 +118,18 @@ shp_err cape_info_parse(const uint8_t *image, size_t len, struct cape_info *out,
 		}
 		memcpy(cape_info_field(out, f), field, n);
 	}
+	/* upstream's model wants at least one character in every field; the serial number,
+	 * which has no default, is the one an unwritten chip lacks first */
 	if (!out->serial_number[0]) {
 		snprintf(why, why_len, "serial_number is empty");
 		return SHP_ERR_INPUT;
+	}
+	for (const struct cape_field *f = cape_fields; f->name; f++) {
+		if (!cape_info_field(out, f)[0]) {
+			snprintf(why, why_len, "%s (bytes %zu..%zu) is empty", f->name, f->offset,
+				 f->offset + f->size - 1);
+			return SHP_ERR_INPUT;
+		}
 	}
 	return SHP_OK;
 }

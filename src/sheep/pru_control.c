@@ -106,17 +106,20 @@ static shp_err wait_restart(const struct shp_sysfs *s, uint64_t timeout_ns,
 	return SHP_OK;
 }
 
-shp_err pru_reinit(const struct shp_sysfs *s, const char *mode, struct pru_msg_summary *sum)
+/* Writes text to name, which re-initialises an idle PRU, and waits for the 0xF0 and idle; what
+ * names the write in messages. */
+static shp_err write_and_reinit(const struct shp_sysfs *s, const char *name, const char *text,
+				const char *what, struct pru_msg_summary *sum)
 {
 	static const enum shp_pru_state idle[] = {SHP_STATE_IDLE};
 	unsigned errors = sum->errors;
-	SHP_TRY(sysfs_write(s, SHP_SYSFS_MODE, mode));
+	SHP_TRY(sysfs_write(s, name, text));
 	bool seen;
 	SHP_TRY(wait_restart(s, REINIT_TIMEOUT_NS, sum, &seen));
 	if (!seen) {
 		log_error(
-			"PRU did not re-initialise after mode '%s' was written: no message 0x%02X (%s) within 3 s%s",
-			mode, SHP_MSG_STATUS_RESTARTING_ROUTINE,
+			"PRU did not re-initialise after %s was written: no message 0x%02X (%s) within 3 s%s",
+			what, SHP_MSG_STATUS_RESTARTING_ROUTINE,
 			shp_msg_name(SHP_MSG_STATUS_RESTARTING_ROUTINE),
 			sum->errors > errors ? " (it reported an error instead, see above)" : "");
 		return SHP_ERR_PRU;
@@ -124,10 +127,16 @@ shp_err pru_reinit(const struct shp_sysfs *s, const char *mode, struct pru_msg_s
 	enum shp_pru_state st = SHP_STATE_UNKNOWN;
 	shp_err e = pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st);
 	if (e == SHP_ERR_PRU)
-		log_error("PRU did not return to idle after selecting mode '%s' (state '%s')", mode,
+		log_error("PRU did not return to idle after %s was written (state '%s')", what,
 			  shp_state_name(st));
-	if (e != SHP_OK)
-		return e;
+	return e;
+}
+
+shp_err pru_reinit(const struct shp_sysfs *s, const char *mode, struct pru_msg_summary *sum)
+{
+	char what[48];
+	snprintf(what, sizeof(what), "mode '%.32s'", mode);
+	SHP_TRY(write_and_reinit(s, SHP_SYSFS_MODE, mode, what, sum));
 	char back[32];
 	SHP_TRY(sysfs_read(s, SHP_SYSFS_MODE, back, sizeof(back)));
 	if (strcmp(back, mode) != 0) {
@@ -135,6 +144,16 @@ shp_err pru_reinit(const struct shp_sysfs *s, const char *mode, struct pru_msg_s
 		return SHP_ERR_PRU;
 	}
 	return SHP_OK;
+}
+
+shp_err pru_set_aux(const struct shp_sysfs *s, uint32_t word)
+{
+	struct pru_msg_summary sum = {0};
+	SHP_TRY(pru_drain_messages(s, MSG_BOX_DEPTH, SETTLE_NS, &sum));
+	char text[16], what[64];
+	snprintf(text, sizeof(text), "%u", word);
+	snprintf(what, sizeof(what), "the aux word %s (dac_auxiliary_voltage_raw)", text);
+	return write_and_reinit(s, SHP_SYSFS_AUX_VOLTAGE, text, what, &sum);
 }
 
 shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode)

@@ -37,6 +37,12 @@ shp_err pru_reset_to_mode(const struct shp_sysfs *s, const char *mode);
  */
 shp_err pru_reinit(const struct shp_sysfs *s, const char *mode, struct pru_msg_summary *sum);
 
+/*
+ * Writes the aux channel's word (dac_auxiliary_voltage_raw), which the firmware applies only
+ * when it re-initialises: as pru_reinit, it waits for the 0xF0 and idle.
+ */
+shp_err pru_set_aux(const struct shp_sysfs *s, uint32_t word);
+
 /* Arms the start at start_s (whole Unix second) and schedules the stop at stop_s. */
 shp_err pru_arm(const struct shp_sysfs *s, int64_t start_s, int64_t stop_s);
 

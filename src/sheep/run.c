@@ -198,8 +198,7 @@ static shp_err set_up(struct run *h, struct run_result *res)
 	SHP_TRY(pru_reset_to_mode(&h->sysfs, h->emu ? "emulator" : "harvester"));
 	SHP_TRY(run_settings_apply(&h->settings, &h->sysfs));
 	if (h->emu) /* the aux word re-initialises the PRU once more, as the predecessor's does */
-		SHP_TRY(sysfs_write_u64(&h->sysfs, SHP_SYSFS_AUX_VOLTAGE,
-					run_settings_aux_word(&h->settings, h->task)));
+		SHP_TRY(pru_set_aux(&h->sysfs, run_settings_aux_word(&h->settings, h->task)));
 	SHP_TRY(sysfs_write_u64(&h->sysfs, SHP_SYSFS_GPIO_MASK, h->gpio_mask));
 	struct pru_msg_summary sum = {0};
 	/* the reset's 0xF0 and older news, which must not be taken for events of this run */

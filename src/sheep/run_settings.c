@@ -31,6 +31,12 @@ static shp_err prepare_emulation(struct run_settings *rs, const struct shp_task 
 	/* the input's own harvester step: required for its curves, taken over for samples as the
 	 * predecessor does (the firmware ignores it there) */
 	double step_V = h5_input_voltage_step_V(input, input->ivcurve);
+	if (input->ivcurve && !(step_V > 0)) {
+		log_error("input %s: its IV curves have no voltage step (its config names none and "
+			  "its first 2000 voltages do not change)",
+			  input->path);
+		return SHP_ERR_INPUT;
+	}
 	if (input->ivcurve)
 		log_info("input %s: IV curves of %u samples, voltage step %.4f mV", input->path,
 			 input->window_samples, step_V * 1e3);

@@ -138,8 +138,12 @@ bool schema_text(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
 {
 	enum ynode_kind k = ynode_kind(node);
 	const char *text = ynode_text(node);
-	if (k == YN_NULL || k == YN_MAPPING || k == YN_SEQUENCE || text[0] == '\0') {
+	if (k == YN_NULL || k == YN_MAPPING || k == YN_SEQUENCE) {
 		ynode_error(c, node, path, "expected %s, found %s", what, ynode_kind_name(k));
+		return false;
+	}
+	if (text[0] == '\0') {
+		ynode_error(c, node, path, "expected %s, found an empty one", what);
 		return false;
 	}
 	if (strlen(text) >= len) {

@@ -5,6 +5,7 @@ harvest with each recording harvester writes; inputs the emulation firmware cann
 import pathlib
 
 import h5py
+import numpy as np
 import pytest
 import yaml
 
@@ -247,3 +248,19 @@ def test_an_unknown_field_inside_a_source_names_key_and_line(sim, tmp_path):
     assert res.returncode == 1
     assert "C_intermediat_uF" in res.stderr
     assert "emu.yaml:6:" in res.stderr
+
+
+def test_an_ivcurve_input_without_config_takes_the_step_of_its_voltages(sim, tmp_path):
+    res, curves = harvest(sim, tmp_path, {"name": "ivcurve"}, duration=2)
+    assert res.returncode == 0, res.stderr
+    with h5py.File(curves, "r+") as f:  # as a foreign recorder might leave it
+        del f.attrs["config"]
+        v = f["data/voltage"][:2000].astype(float)
+        gain = float(f["data/voltage"].attrs["gain"])
+    d = np.abs(np.diff(v) * gain)
+    step_V = float(d[d > 0].min())
+    res, _ = emulate(sim, tmp_path, {"name": "dio_cap"}, input_path=curves)
+    assert res.returncode == 0, res.stderr
+    hrv = tokens(sim, "virtual_harvester_settings")
+    assert hrv[2] == 909
+    assert hrv[6] == round(1000 * (1e3 * step_V))

@@ -190,13 +190,17 @@ static void cape_needs_a_fitting_serial_number(void **state)
 	expect_error("datatype: CalibrationCape\nparameters:\n  cape: {serial_number: a, "
 		     "version: 24B0X}\n",
 		     "parameters.cape.version", "too long");
+	/* every field of the cape needs a character, as upstream's model wants */
+	expect_error("datatype: CalibrationCape\nparameters:\n  cape: {serial_number: a, "
+		     "version: \"\"}\n",
+		     "parameters.cape.version", "empty");
 	struct cal_file cf;
 	assert_int_equal(parse("datatype: CalibrationCape\nparameters:\n  cape: {serial_number: "
-			       "123456789012, version: \"\", cal_date: 2022-11-11, header: x}\n",
+			       "123456789012, cal_date: 2022-11-11, header: x}\n",
 			       &cf),
 			 SHP_OK);
 	assert_string_equal(cf.info.serial_number, "123456789012");
-	assert_string_equal(cf.info.version, "");
+	assert_string_equal(cf.info.version, "24B0");
 	assert_string_equal(cf.info.cal_date, "2022-11-11");
 	assert_string_equal(cf.info.manufacturer, "NES TU DRESDEN");
 }

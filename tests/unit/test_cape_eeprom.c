@@ -219,6 +219,13 @@ static void empty_serial_is_implausible(void **state)
 	assert_int_equal(cape_eeprom_parse(image, sizeof(image), &back, why, sizeof(why)),
 			 SHP_ERR_INPUT);
 	assert_non_null(strstr(why, "serial_number"));
+	/* any other field empty: upstream's model refuses it too */
+	nominal_cape(&ee);
+	ee.info.version[0] = '\0';
+	assert_int_equal(cape_eeprom_build(&ee, image), SHP_OK);
+	assert_int_equal(cape_eeprom_parse(image, sizeof(image), &back, why, sizeof(why)),
+			 SHP_ERR_INPUT);
+	assert_non_null(strstr(why, "version"));
 }
 
 static void gain_not_above_zero_is_implausible(void **state)
