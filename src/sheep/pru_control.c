@@ -15,6 +15,7 @@
 #define REINIT_TIMEOUT_NS (3000 * SHP_NS_PER_MS)
 #define MSG_POLL_NS (5 * SHP_NS_PER_MS)
 #define MSG_BOX_DEPTH 128 /* the kernel's queue of PRU messages */
+#define STOP_ATTEMPTS 5
 
 /* Polls the state until it is one of wanted[] or done(ctx) holds; see pru_wait_state(). */
 static shp_err wait_until(const struct shp_sysfs *s, const enum shp_pru_state *wanted, int n_wanted,
@@ -52,16 +53,24 @@ shp_err pru_wait_state(const struct shp_sysfs *s, const enum shp_pru_state *want
 
 shp_err pru_stop(const struct shp_sysfs *s)
 {
-	static const enum shp_pru_state idle[] = {SHP_STATE_IDLE};
 	enum shp_pru_state st = SHP_STATE_UNKNOWN;
 	SHP_TRY(sysfs_read_state(s, &st));
+	/* as the predecessor: "now" again while the PRU is not idle, 5 times a second apart (a
+	 * write can go unanswered: the simulator may replace the file while it is written); not
+	 * cut short by a stop signal, which is what usually brings the sheep here */
+	for (int attempt = 0; attempt < STOP_ATTEMPTS && st != SHP_STATE_IDLE; attempt++) {
+		SHP_TRY(sysfs_write(s, SHP_SYSFS_TIME_STOP, "now"));
+		uint64_t deadline = mono_ns() + IDLE_TIMEOUT_NS / STOP_ATTEMPTS;
+		do {
+			sleep_ns(POLL_NS);
+			SHP_TRY(sysfs_read_state(s, &st));
+		} while (st != SHP_STATE_IDLE && mono_ns() < deadline);
+	}
 	if (st == SHP_STATE_IDLE)
 		return SHP_OK;
-	SHP_TRY(sysfs_write(s, SHP_SYSFS_TIME_STOP, "now"));
-	shp_err e = pru_wait_state(s, idle, 1, IDLE_TIMEOUT_NS, &st);
-	if (e == SHP_ERR_PRU)
-		log_error("PRU did not stop: state is still '%s' after 5 s", shp_state_name(st));
-	return e;
+	log_error("PRU did not stop: state is still '%s' after %d times 'now' in time_stop, 5 s",
+		  shp_state_name(st), STOP_ATTEMPTS);
+	return SHP_ERR_PRU;
 }
 
 /* Logs a PRU message as a drain does and counts it into sum. */
