@@ -90,6 +90,7 @@ static void usage(FILE *out)
 	      "    non-blocking (an empty FIFO then reads as empty). Writing to it is not\n"
 	      "    supported.\n"
 	      "  * time_start and time_stop read back `None` once the write was processed.\n"
+	      "  * An empty write is ignored (it is taken for a write still in progress).\n"
 	      "  * calibration_settings, virtual_converter_settings, virtual_harvester_settings\n"
 	      "    are checked and kept as the kernel module does: taken only while idle and with\n"
 	      "    all tokens (6 / 180 / 12 decimal numbers in their u32 or i32 range; extra\n"

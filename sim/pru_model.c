@@ -233,6 +233,11 @@ void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name)
 	bool start_stop = strcmp(name, "time_start") == 0 || strcmp(name, "time_stop") == 0;
 	if (start_stop && strcmp(text, "None") == 0)
 		return;
+	/* empty: a second write of the file has truncated it and not written yet; its own event
+	 * follows with the text (the earlier write's text is lost: a kernel module has no such
+	 * race, and the sheep repeats what it must not lose) */
+	if (text[0] == '\0')
+		return;
 	if (p->verbose && !sim_settings_owns(name))
 		fprintf(stderr, "shepherd-pru-sim: %s <- '%s'\n", name, text);
 	if (strcmp(name, "time_start") == 0)
