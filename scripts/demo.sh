@@ -34,4 +34,5 @@ parameters:
 YAML
 
 echo "demo: simulator at $root/sim, recording 10 s into $out ..."
-"$sheep" --sysfs-root "$root/sim/sysfs" --mem-device "$root/sim/mem" run --start-delay 2 "$task"
+"$sheep" --sysfs-root "$root/sim/sysfs" --mem-device "$root/sim/mem" --eeprom "$root/sim/eeprom" \
+  run --start-delay 2 "$task"
