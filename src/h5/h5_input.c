@@ -20,17 +20,6 @@
 
 #define PROBE_SAMPLES 10000u
 
-static const char *const ivsample_names[] = {"ivtrace", "ivsample", "ivsamples", NULL};
-static const char *const ivcurve_names[] = {"ivsurface", "ivcurve", "ivcurves", NULL};
-
-static bool name_in(const char *name, const char *const *names)
-{
-	for (int k = 0; names[k]; k++)
-		if (strcmp(name, names[k]) == 0)
-			return true;
-	return false;
-}
-
 static shp_err bad(const struct h5_input *in, const char *what)
 {
 	log_error("input %s: %s", in->path, what);
@@ -111,20 +100,20 @@ static shp_err check_header(struct h5_input *in)
 	H5Gclose(data);
 	if (!ok)
 		return bad(in, "/data has no 'datatype' attribute");
-	if (name_in(in->datatype, ivsample_names))
-		return SHP_OK; /* window_samples plays no part: the PRU takes every sample as is */
-	if (strcmp(in->datatype, "isc_voc") == 0)
-		return bad(in,
-			   "datatype 'isc_voc' cannot be emulated: the PRU's emulation firmware "
-			   "has no harvester for open-circuit/short-circuit pairs (record with "
-			   "ivcurve or an ivsample harvester)");
-	if (!name_in(in->datatype, ivcurve_names)) {
+	if (!shp_dtype_parse(in->datatype, &in->dtype)) {
 		snprintf(msg, sizeof(msg),
 			 "datatype '%s' cannot be replayed: IV samples (ivtrace/ivsample) or IV "
 			 "curves (ivcurve/ivsurface) are needed",
 			 in->datatype);
 		return bad(in, msg);
 	}
+	if (in->dtype == SHP_DTYPE_IVSAMPLE)
+		return SHP_OK; /* window_samples plays no part: the PRU takes every sample as is */
+	if (in->dtype == SHP_DTYPE_ISC_VOC)
+		return bad(in,
+			   "datatype 'isc_voc' cannot be emulated: the PRU's emulation firmware "
+			   "has no harvester for open-circuit/short-circuit pairs (record with "
+			   "ivcurve or an ivsample harvester)");
 	if (!has_window || !(window >= 1 && window <= UINT32_MAX) || window != floor(window)) {
 		snprintf(
 			msg, sizeof(msg),
@@ -133,7 +122,6 @@ static shp_err check_header(struct h5_input *in)
 			in->datatype, has_window ? "an unusable value" : "none");
 		return bad(in, msg);
 	}
-	in->ivcurve = true;
 	in->window_samples = (uint32_t)window;
 	return SHP_OK;
 }
@@ -266,6 +254,15 @@ static herr_t read_range(hid_t ds, hid_t mem_type, uint64_t first, uint32_t n, v
 	H5Sclose(mspace);
 	H5Sclose(fspace);
 	return rc;
+}
+
+shp_err h5_input_read_voltage_raw(const struct h5_input *in, uint64_t first, uint32_t n,
+				  uint32_t *out)
+{
+	if (first + n > in->samples)
+		return SHP_ERR_INPUT;
+	return read_range(in->voltage, H5T_NATIVE_UINT32, first, n, out) < 0 ? SHP_ERR_INPUT
+									     : SHP_OK;
 }
 
 shp_err h5_input_read_time(const struct h5_input *in, uint64_t first, uint32_t n, uint64_t *out)

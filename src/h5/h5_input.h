@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "h5/h5_common.h"
 #include "pru/shepherd_abi.h"
+#include "settings/energy_dtype.h"
 
 struct h5_input {
 	hid_t file;
@@ -26,9 +27,9 @@ struct h5_input {
 	struct shp_cal_pair cal_voltage; /* V = raw * gain + offset */
 	struct shp_cal_pair cal_current; /* A = raw * gain + offset */
 	char mode[32];
-	char datatype[32];       /* as in the file: an ivsample or an ivcurve alias */
-	bool ivcurve;            /* voltage sweeps, for the PRU's harvester */
-	uint32_t window_samples; /* ivcurve: samples per curve; 0 otherwise */
+	char datatype[32];           /* as in the file: an ivsample or an ivcurve alias */
+	enum shp_energy_dtype dtype; /* IV samples, or voltage sweeps for the PRU's harvester */
+	uint32_t window_samples;     /* IV curves: samples per curve; 0 otherwise */
 	char path[4096];
 };
 
@@ -64,6 +65,10 @@ shp_err h5_input_read(const struct h5_input *in, uint64_t first, uint32_t n,
  * takes the raw codes as millivolts there). NAN if neither gives a value > 0.
  */
 double h5_input_voltage_step_V(const struct h5_input *in, bool from_samples);
+
+/* Reads n raw voltage codes from index first. */
+shp_err h5_input_read_voltage_raw(const struct h5_input *in, uint64_t first, uint32_t n,
+				  uint32_t *out);
 
 /* Reads n raw timestamps (ns) from index first. */
 shp_err h5_input_read_time(const struct h5_input *in, uint64_t first, uint32_t n, uint64_t *out);

@@ -1,5 +1,4 @@
 /* h5_input_step.c - the voltage step of an input's IV curves, from its config or its samples. */
-#include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,12 +55,7 @@ static double step_from_samples(const struct h5_input *in)
 	uint32_t n = in->samples < STEP_PROBE_SAMPLES ? (uint32_t)in->samples : STEP_PROBE_SAMPLES;
 	uint32_t *raw = malloc((size_t)n * sizeof(*raw));
 	double best = NAN;
-	hsize_t start = 0, count = n;
-	hid_t space = raw ? H5Dget_space(in->voltage) : -1;
-	hid_t mem = raw ? H5Screate_simple(1, &count, NULL) : -1;
-	if (space >= 0 && mem >= 0 &&
-	    H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
-	    H5Dread(in->voltage, H5T_NATIVE_UINT32, mem, space, H5P_DEFAULT, raw) >= 0) {
+	if (raw && h5_input_read_voltage_raw(in, 0, n, raw) == SHP_OK) {
 		for (uint32_t k = 1; k < n; k++) {
 			double d =
 				fabs(((double)raw[k] - (double)raw[k - 1]) * in->cal_voltage.gain);
@@ -69,10 +63,6 @@ static double step_from_samples(const struct h5_input *in)
 				best = d;
 		}
 	}
-	if (mem >= 0)
-		H5Sclose(mem);
-	if (space >= 0)
-		H5Sclose(space);
 	free(raw);
 	return best;
 }

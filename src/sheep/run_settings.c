@@ -27,23 +27,23 @@ static shp_err prepare_emulation(struct run_settings *rs, const struct shp_task 
 				 const struct h5_input *input)
 {
 	const struct vsource *vs = &task->virtual_source;
-	enum shp_energy_dtype in_type = input->ivcurve ? SHP_DTYPE_IVCURVE : SHP_DTYPE_IVSAMPLE;
 	/* the input's own harvester step: required for its curves, taken over for samples as the
 	 * predecessor does (the firmware ignores it there) */
-	double step_V = h5_input_voltage_step_V(input, input->ivcurve);
-	if (input->ivcurve && !(step_V > 0)) {
+	bool curves = input->dtype == SHP_DTYPE_IVCURVE;
+	double step_V = h5_input_voltage_step_V(input, curves);
+	if (curves && !(step_V > 0)) {
 		log_error("input %s: its IV curves have no voltage step (its config names none and "
 			  "its first 2000 voltages do not change)",
 			  input->path);
 		return SHP_ERR_INPUT;
 	}
-	if (input->ivcurve)
+	if (curves)
 		log_info("input %s: IV curves of %u samples, voltage step %.4f mV", input->path,
 			 input->window_samples, step_V * 1e3);
-	SHP_TRY(vh_export_emulation(&vs->harvester, in_type, input->window_samples, step_V,
+	SHP_TRY(vh_export_emulation(&vs->harvester, input->dtype, input->window_samples, step_V,
 				    &rs->harvester));
 	bool log_mid = task->power_tracing.present && task->power_tracing.intermediate_voltage;
-	SHP_TRY(vs_export(vs, in_type, log_mid, &rs->converter));
+	SHP_TRY(vs_export(vs, input->dtype, log_mid, &rs->converter));
 	SHP_TRY(cal_emulator_export(&rs->cape.emulator, &rs->calibration));
 	rs->datatype = SHP_DTYPE_IVSAMPLE;
 	rs->window_samples = 0;
