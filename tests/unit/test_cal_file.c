@@ -17,37 +17,13 @@
 #include "common/log.h"
 #include "settings/cal_file.h"
 #include "settings/calibration.h"
-
-static char errors[8192];
-static int error_count;
-
-static void capture(void *ctx, uint64_t t, int level, const char *msg)
-{
-	(void)ctx;
-	(void)t;
-	if (level < SHP_LOG_ERROR)
-		return;
-	error_count++;
-	size_t used = strlen(errors);
-	snprintf(errors + used, sizeof(errors) - used, "%s\n", msg);
-}
+#include "test_check.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	errors[0] = '\0';
-	error_count = 0;
-	shp_log_set_sink(capture, NULL, SHP_LOG_DEBUG);
+	collect_errors();
 	return 0;
-}
-
-static void assert_same_double(double a, double b)
-{
-	uint64_t x, y;
-	memcpy(&x, &a, 8);
-	memcpy(&y, &b, 8);
-	if (x != y)
-		fail_msg("%.17g != %.17g", a, b);
 }
 
 static shp_err parse(const char *text, struct cal_file *cf)
@@ -58,10 +34,11 @@ static shp_err parse(const char *text, struct cal_file *cf)
 static void expect_error(const char *text, const char *part1, const char *part2)
 {
 	struct cal_file cf;
-	errors[0] = '\0';
+	logged_errors[0] = '\0';
 	assert_int_equal(parse(text, &cf), SHP_ERR_CONFIG);
-	if (!strstr(errors, part1) || (part2 && !strstr(errors, part2)))
-		fail_msg("expected '%s' and '%s' in:\n%s", part1, part2 ? part2 : "", errors);
+	if (!strstr(logged_errors, part1) || (part2 && !strstr(logged_errors, part2)))
+		fail_msg("expected '%s' and '%s' in:\n%s", part1, part2 ? part2 : "",
+			 logged_errors);
 }
 
 static void loads_the_test_cape_file(void **state)
@@ -139,11 +116,12 @@ static void unknown_key_names_file_line_and_allowed(void **state)
 		     "    adc_C_Hrv: {gain: 1.0e-7}\n"
 		     "    dac_V_Hvr: {gain: 1.0e-7}\n",
 		     "cal.yaml:5:", "parameters.harvester.dac_V_Hvr");
-	assert_non_null(strstr(errors, "allowed: adc_C_Hrv, adc_V_Sense, dac_V_Sim, dac_V_Hrv"));
+	assert_non_null(
+		strstr(logged_errors, "allowed: adc_C_Hrv, adc_V_Sense, dac_V_Sim, dac_V_Hrv"));
 	expect_error("datatype: CalibrationCape\nparameters:\n  emulator:\n    adc_C_A: "
 		     "{gain: 1.0e-7, ofset: 0.1}\n",
 		     "cal.yaml:4:", "parameters.emulator.adc_C_A.ofset");
-	assert_non_null(strstr(errors, "allowed: gain, offset"));
+	assert_non_null(strstr(logged_errors, "allowed: gain, offset"));
 	expect_error("datatype: CalibrationCape\nparameters:\n  cape: {serial_number: a, colour: "
 		     "red}\n",
 		     "parameters.cape.colour", "serial_number");
@@ -157,7 +135,7 @@ static void wrong_types_are_errors(void **state)
 	expect_error("datatype: CalibrationCape\nparameters:\n  emulator:\n    dac_V_A:\n"
 		     "      gain: fast\n",
 		     "cal.yaml:5:", "parameters.emulator.dac_V_A.gain");
-	assert_non_null(strstr(errors, "number > 0"));
+	assert_non_null(strstr(logged_errors, "number > 0"));
 	expect_error(
 		"datatype: CalibrationCape\nparameters:\n  emulator:\n    dac_V_A: {gain: 0}\n",
 		"dac_V_A.gain", "number > 0");

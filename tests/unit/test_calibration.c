@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "settings/calibration.h"
+#include "test_check.h"
 
 static int errors_logged;
 static char last_error[1024];
@@ -36,17 +37,6 @@ static int setup(void **state)
 	last_error[0] = '\0';
 	shp_log_set_sink(capture, NULL, SHP_LOG_DEBUG);
 	return 0;
-}
-
-/* Bit-exact equality, so that -0.0 and +0.0 differ. */
-static void assert_same_double(double a, double b)
-{
-	uint64_t x, y;
-	memcpy(&x, &a, 8);
-	memcpy(&y, &b, 8);
-	if (x != y)
-		fail_msg("%.17g (0x%016llx) != %.17g (0x%016llx)", a, (unsigned long long)x, b,
-			 (unsigned long long)y);
 }
 
 static void assert_tokens(const struct pru_calibration *p, uint32_t ig, int32_t io, uint32_t vg,

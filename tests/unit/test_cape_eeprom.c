@@ -15,6 +15,7 @@
 
 #include "settings/calibration.h"
 #include "settings/cape_eeprom.h"
+#include "test_check.h"
 
 /* The nominal calibration block of pru-settings.md 9 [calc], harvester then emulator. */
 static const char nominal_block_hex[] = "3f14001400140014"
@@ -41,14 +42,6 @@ static void from_hex(const char *hex, uint8_t *out, size_t n)
 		assert_int_equal(sscanf(hex + 2 * k, "%2x", &v), 1);
 		out[k] = (uint8_t)v;
 	}
-}
-
-static void assert_same_double(double a, double b)
-{
-	uint64_t x, y;
-	memcpy(&x, &a, 8);
-	memcpy(&y, &b, 8);
-	assert_true(x == y);
 }
 
 static void nominal_cape(struct cape_eeprom *ee)

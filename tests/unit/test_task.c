@@ -10,26 +10,12 @@
 
 #include "common/log.h"
 #include "task/task.h"
+#include "test_check.h"
 #include "test_util.h"
-
-static int errors_logged;
-static char last_error[8192]; /* every error message of the last parse, one per line */
-
-static void capture(void *ctx, uint64_t t, int level, const char *msg)
-{
-	(void)ctx;
-	(void)t;
-	if (level >= SHP_LOG_ERROR) {
-		errors_logged++;
-		size_t used = strlen(last_error);
-		snprintf(last_error + used, sizeof(last_error) - used, "%s\n", msg);
-	}
-}
 
 static shp_err parse(const char *yaml, struct shp_task *task)
 {
-	errors_logged = 0;
-	last_error[0] = '\0';
+	reset_errors();
 	return task_parse(yaml, strlen(yaml), "task.yaml", task);
 }
 
@@ -105,7 +91,7 @@ static void compression_spellings(void **state)
 	assert_int_equal(t.compression, SHP_COMP_GZIP1);
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  output_compression: zstd\n", &t),
 			 SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "output_compression"));
+	assert_non_null(strstr(logged_errors, "output_compression"));
 }
 
 static void unknown_key_names_key_line_and_allowed(void **state)
@@ -113,10 +99,10 @@ static void unknown_key_names_key_line_and_allowed(void **state)
 	(void)state;
 	struct shp_task t;
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  duraton: 10\n", &t), SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "task.yaml:4:3"));
-	assert_non_null(strstr(last_error, "parameters.duraton"));
-	assert_non_null(strstr(last_error, "allowed:"));
-	assert_non_null(strstr(last_error, "duration"));
+	assert_non_null(strstr(logged_errors, "task.yaml:4:3"));
+	assert_non_null(strstr(logged_errors, "parameters.duraton"));
+	assert_non_null(strstr(logged_errors, "allowed:"));
+	assert_non_null(strstr(logged_errors, "duration"));
 }
 
 static void wrong_types_and_ranges_are_rejected(void **state)
@@ -124,10 +110,10 @@ static void wrong_types_and_ranges_are_rejected(void **state)
 	(void)state;
 	struct shp_task t;
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  duration: ten\n", &t), SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "parameters.duration"));
+	assert_non_null(strstr(logged_errors, "parameters.duration"));
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  duration: -1\n", &t), SHP_ERR_CONFIG);
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  verbose: 9\n", &t), SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "0 to 4"));
+	assert_non_null(strstr(logged_errors, "0 to 4"));
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  force_overwrite: maybe\n", &t),
 			 SHP_ERR_CONFIG);
 	assert_int_equal(parse(WRAP "  output_path: [a, b]\n", &t), SHP_ERR_CONFIG);
@@ -137,7 +123,7 @@ static void wrong_types_and_ranges_are_rejected(void **state)
 	assert_int_equal(
 		parse(WRAP "  output_path: a.h5\n  time_start: 2600-01-01T00:00:00Z\n", &t),
 		SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "2500-01-01T00:00:00Z"));
+	assert_non_null(strstr(logged_errors, "2500-01-01T00:00:00Z"));
 	assert_int_equal(parse(WRAP "  output_path: a.h5\n  time_start: 1e12\n", &t),
 			 SHP_ERR_CONFIG);
 	assert_int_equal(
@@ -153,7 +139,7 @@ static void wrong_types_and_ranges_are_rejected(void **state)
 			 SHP_ERR_CONFIG);
 }
 
-/* Parses one field line under the wrapper w; the result, with last_error holding the message. */
+/* Parses one field line under the wrapper w; the result, with logged_errors holding the message. */
 static shp_err parse_field(const char *w, const char *field, const char *value, struct shp_task *t)
 {
 	char yaml[1024];
@@ -209,37 +195,38 @@ static void durations_and_delays_are_bounded(void **state)
 			if (parse_field(fields[f].wrapper, fields[f].field, at_limit[k], &t) !=
 			    SHP_OK)
 				fail_msg("%s: refused %s: %s", fields[f].path, at_limit[k],
-					 last_error);
+					 logged_errors);
 		for (size_t k = 0; k < sizeof(beyond) / sizeof(beyond[0]); k++) {
 			if (parse_field(fields[f].wrapper, fields[f].field, beyond[k], &t) !=
 			    SHP_ERR_CONFIG)
 				fail_msg("%s: accepted %s", fields[f].path, beyond[k]);
 			char where[160];
 			snprintf(where, sizeof(where), "%s: ", fields[f].path);
-			if (!strstr(last_error, where) || !strstr(last_error, range))
-				fail_msg("%s = %s: %s", fields[f].path, beyond[k], last_error);
+			if (!strstr(logged_errors, where) || !strstr(logged_errors, range))
+				fail_msg("%s = %s: %s", fields[f].path, beyond[k], logged_errors);
 		}
 		for (size_t k = 0; k < sizeof(not_seconds) / sizeof(not_seconds[0]); k++) {
 			if (parse_field(fields[f].wrapper, fields[f].field, not_seconds[k], &t) !=
 			    SHP_ERR_CONFIG)
 				fail_msg("%s: accepted %s", fields[f].path, not_seconds[k]);
-			assert_non_null(strstr(last_error, "expected seconds"));
+			assert_non_null(strstr(logged_errors, "expected seconds"));
 		}
 		shp_err zero = parse_field(fields[f].wrapper, fields[f].field, "0", &t);
 		assert_int_equal(zero, fields[f].zero_ok ? SHP_OK : SHP_ERR_CONFIG);
 		if (!fields[f].zero_ok)
-			assert_non_null(strstr(last_error, range));
+			assert_non_null(strstr(logged_errors, range));
 	}
 	/* the value as the file gave it, and its seconds */
 	assert_int_equal(parse_field(WRAP, "duration", "2e14", &t), SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "task.yaml:4:13: parameters.duration: 2e+14 s is out of "
-					   "range (0 < duration <= 31622400 s, 366 days)"));
+	assert_non_null(strstr(logged_errors,
+			       "task.yaml:4:13: parameters.duration: 2e+14 s is out of "
+			       "range (0 < duration <= 31622400 s, 366 days)"));
 	assert_int_equal(parse_field(WRAP, "duration", "PT1000000000000000S", &t), SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "'PT1000000000000000S' = 1e+15 s is out of range"));
+	assert_non_null(strstr(logged_errors, "'PT1000000000000000S' = 1e+15 s is out of range"));
 	assert_int_equal(parse_field(WRAP, "duration", "31622401", &t), SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, " 31622401 s is out of range"));
+	assert_non_null(strstr(logged_errors, " 31622401 s is out of range"));
 	assert_int_equal(parse_field(WRAP, "duration", "1e400", &t), SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, " inf s is out of range"));
+	assert_non_null(strstr(logged_errors, " inf s is out of range"));
 	/* the limit itself is kept exactly */
 	assert_int_equal(parse_field(WRAP, "duration", "P366D", &t), SHP_OK);
 	assert_true(t.has_duration && t.duration_s == 31622400.0);
@@ -270,7 +257,7 @@ static void time_start_is_bounded(void **state)
 	struct shp_task t;
 	for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++)
 		if (parse_field(WRAP, "time_start", ok[k], &t) != SHP_OK || !t.has_time_start)
-			fail_msg("refused %s: %s", ok[k], last_error);
+			fail_msg("refused %s: %s", ok[k], logged_errors);
 	for (size_t k = 0; k < sizeof(out) / sizeof(out[0]); k++) {
 		if (parse_field(WRAP, "time_start", out[k], &t) != SHP_ERR_CONFIG)
 			fail_msg("accepted %s", out[k]);
@@ -279,12 +266,12 @@ static void time_start_is_bounded(void **state)
 			 "parameters.time_start: '%s' is out of range (2000-01-01T00:00:00Z <= "
 			 "time_start < 2500-01-01T00:00:00Z)",
 			 out[k]);
-		if (!strstr(last_error, msg))
-			fail_msg("%s: %s", out[k], last_error);
+		if (!strstr(logged_errors, msg))
+			fail_msg("%s: %s", out[k], logged_errors);
 	}
 	assert_int_equal(parse_field(WRAP, "time_start", ".nan", &t), SHP_ERR_CONFIG);
 	assert_int_equal(parse_field(WRAP, "time_start", "yesterday", &t), SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "expected null, Unix seconds"));
+	assert_non_null(strstr(logged_errors, "expected null, Unix seconds"));
 }
 
 static void all_problems_are_reported_together(void **state)
@@ -305,7 +292,7 @@ static void wrapper_is_checked(void **state)
 	assert_int_equal(
 		parse("datatype: ProgrammingTask\nparameters: {firmware_file: a.hex}\n", &t),
 		SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "not supported"));
+	assert_non_null(strstr(logged_errors, "not supported"));
 	assert_int_equal(parse("datatype: HarvestTask\nparameters: 5\n", &t), SHP_ERR_CONFIG);
 	assert_int_equal(parse("- just\n- a list\n", &t), SHP_ERR_CONFIG);
 	assert_int_equal(parse("", &t), SHP_ERR_CONFIG);
@@ -362,7 +349,7 @@ static void emulation_defaults(void **state)
 	/* an input is required */
 	assert_int_equal(parse("datatype: EmulationTask\nparameters: {output_path: x.h5}\n", &t),
 			 SHP_ERR_CONFIG);
-	assert_non_null(strstr(last_error, "parameters.input_path"));
+	assert_non_null(strstr(logged_errors, "parameters.input_path"));
 }
 
 static void emulation_fields_are_read(void **state)
@@ -491,7 +478,7 @@ static void missing_file_is_a_config_error(void **state)
 int main(void)
 {
 	shp_log_set_console_level(SHP_LOG_CRITICAL + 1);
-	shp_log_set_sink(capture, NULL, SHP_LOG_DEBUG);
+	collect_errors();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(minimal_task_gets_the_defaults),
 		cmocka_unit_test(every_field_is_read),

@@ -17,31 +17,12 @@
 #include "common/log.h"
 #include "settings/model_fields.h"
 #include "task/task.h"
+#include "test_check.h"
 #include "test_util.h"
-
-static int errors_logged;
-static char last_error[16384];
-
-static void capture(void *ctx, uint64_t t, int level, const char *msg)
-{
-	(void)ctx;
-	(void)t;
-	if (level >= SHP_LOG_ERROR) {
-		errors_logged++;
-		size_t used = strlen(last_error);
-		snprintf(last_error + used, sizeof(last_error) - used, "%s\n", msg);
-	}
-}
-
-static void reset_log(void)
-{
-	errors_logged = 0;
-	last_error[0] = '\0';
-}
 
 static shp_err parse(const char *yaml, struct shp_task *task)
 {
-	reset_log();
+	reset_errors();
 	return task_parse(yaml, strlen(yaml), "task.yaml", task);
 }
 
@@ -50,9 +31,9 @@ static struct shp_task *load(const char *relative)
 	static struct shp_task t;
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, relative);
-	reset_log();
+	reset_errors();
 	if (task_load(path, &t) != SHP_OK)
-		fail_msg("%s: %s", relative, last_error);
+		fail_msg("%s: %s", relative, logged_errors);
 	return &t;
 }
 
@@ -211,8 +192,8 @@ static void refused(const char *yaml, const char *const *wanted)
 	if (parse(yaml, &t) != SHP_ERR_CONFIG)
 		fail_msg("accepted:\n%s", yaml);
 	for (; *wanted; wanted++)
-		if (!strstr(last_error, *wanted))
-			fail_msg("no '%s' in:\n%s", *wanted, last_error);
+		if (!strstr(logged_errors, *wanted))
+			fail_msg("no '%s' in:\n%s", *wanted, logged_errors);
 }
 
 #define REFUSED(yaml, ...) refused(yaml, (const char *const[]){__VA_ARGS__, NULL})
@@ -371,7 +352,7 @@ static void dump_reads_back_to_the_same_models(void **state)
 int main(void)
 {
 	shp_log_set_console_level(SHP_LOG_CRITICAL + 1);
-	shp_log_set_sink(capture, NULL, SHP_LOG_DEBUG);
+	collect_errors();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(herd_harvest_tasks),
 		cmocka_unit_test(herd_emulation_tasks),
