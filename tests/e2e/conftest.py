@@ -75,6 +75,46 @@ class Sim:
         return self.proc.returncode
 
 
+def read(sim, name):
+    """A sysfs file of the simulator, as it reads now."""
+    return (sim.sysfs / name).read_text()
+
+
+def wait_for(predicate, timeout=10.0):
+    """Polls predicate every 10 ms until it holds (True) or timeout seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def read_box(sim):
+    """One read of pru_msg_box, non-blocking as the sheep does it."""
+    fd = os.open(sim.sysfs / "pru_msg_box", os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        return os.read(fd, 128).decode()
+    except BlockingIOError:
+        return ""
+    finally:
+        os.close(fd)
+
+
+def pop_messages(sim):
+    """The types of every message in the box, one record per read, until it stays empty."""
+    msgs = []
+    empty = 0
+    while empty < 3 and len(msgs) < 200:
+        text = read_box(sim).split()
+        if len(text) < 2:
+            empty += 1
+        else:
+            msgs.append(int(text[0]))
+        time.sleep(0.02)  # give the simulator time to put the next record in
+    return msgs
+
+
 @pytest.fixture
 def sim_factory():
     sims = []

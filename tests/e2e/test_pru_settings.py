@@ -1,13 +1,17 @@
 """The PRU settings files: the simulator takes them as the kernel module does (pru-settings.md
 1.1, 1.2), and the sheep's pru_settings_apply() writes, re-initialises and checks them end to end
 (through tests/tools/settings_apply.c)."""
+import functools
 import os
 import pathlib
 import shutil
 import subprocess
 import time
 
-from conftest import SHEEP
+import conftest
+from conftest import SHEEP, pop_messages, read
+
+wait_for = functools.partial(conftest.wait_for, timeout=5.0)  # these files answer quickly
 
 APPLY = os.environ.get("SETTINGS_APPLY_BIN", str(pathlib.Path(SHEEP).with_name("settings_apply")))
 
@@ -23,40 +27,8 @@ CONV_PATTERN = ("".join(f"{v} \n" for v in range(100, 124))
                 + "".join(f"{v} " for v in range(12)) + "\n")
 
 
-def read(sim, name):
-    return (sim.sysfs / name).read_text()
-
-
 def write(sim, name, text):
     (sim.sysfs / name).write_text(text)
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
-
-
-def pop_messages(sim):
-    """Every message in the box, read as the sheep does (non-blocking, one record per read)."""
-    msgs, empty = [], 0
-    while empty < 3 and len(msgs) < 200:
-        fd = os.open(sim.sysfs / "pru_msg_box", os.O_RDONLY | os.O_NONBLOCK)
-        try:
-            text = os.read(fd, 128).decode().split()
-        except BlockingIOError:
-            text = []
-        finally:
-            os.close(fd)
-        if len(text) < 2:
-            empty += 1
-        else:
-            msgs.append(int(text[0]))
-        time.sleep(0.02)
-    return msgs
 
 
 def kernel_converter(scalars, lut_in, lut_out):

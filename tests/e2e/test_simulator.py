@@ -5,9 +5,8 @@ import subprocess
 import time
 
 import numpy as np
-import pytest
 
-from conftest import SIM, Sim
+from conftest import SIM, Sim, pop_messages, read, read_box, wait_for
 from simsignal import harvest_codes
 
 N_OUT = 600000
@@ -29,43 +28,6 @@ def iv_out(mem):
     v = mem[IV_OUT_OFF + 4800004:IV_OUT_OFF + 4800004 + 4 * N_OUT].view(np.uint32)
     i = mem[IV_OUT_OFF + 7200004:IV_OUT_OFF + 7200004 + 4 * N_OUT].view(np.uint32)
     return idx, ts, v, i
-
-
-def read(sim, name):
-    return (sim.sysfs / name).read_text()
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
-
-
-def read_box(sim):
-    """One read of pru_msg_box, non-blocking as the sheep does it."""
-    fd = os.open(sim.sysfs / "pru_msg_box", os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        return os.read(fd, 128).decode()
-    except BlockingIOError:
-        return ""
-    finally:
-        os.close(fd)
-
-
-def pop_messages(sim):
-    msgs = []
-    empty = 0
-    while empty < 3 and len(msgs) < 200:
-        text = read_box(sim).split()
-        if len(text) < 2:
-            empty += 1
-        else:
-            msgs.append(int(text[0]))
-        time.sleep(0.02)  # give the simulator time to put the next record in
-    return msgs
 
 
 def test_files_sizes_and_life_cycle():
