@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "common/log.h"
+#include "settings/round_even.h"
 
 #define PAIR(part, member)                                                                         \
 	{                                                                                          \
@@ -88,18 +89,6 @@ void cal_nominal(struct cal_cape *cal)
 bool cal_pair_plausible(const struct shp_cal_pair *pair)
 {
 	return isfinite(pair->gain) && pair->gain > 0 && isfinite(pair->offset);
-}
-
-double shp_round_half_even(double x)
-{
-	if (!isfinite(x) || fabs(x) >= 4503599627370496.0) /* 2^52: already an integer */
-		return x;
-	double lower = floor(x);
-	double frac = x - lower; /* exact below 2^52 */
-	double r = lower;
-	if (frac > 0.5 || (frac == 0.5 && fmod(lower, 2.0) != 0.0))
-		r = lower + 1.0;
-	return copysign(r, x); /* -0.4 and -0.5 give -0.0 as in Python */
 }
 
 /* A gain token must fit [0, 2^32), an offset [-2^31, 2^31); NaN fits neither. */

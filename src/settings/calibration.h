@@ -68,7 +68,4 @@ bool cal_pair_plausible(const struct shp_cal_pair *pair);
 shp_err cal_harvester_export(const struct cal_harvester *cal, struct pru_calibration *out);
 shp_err cal_emulator_export(const struct cal_emulator *cal, struct pru_calibration *out);
 
-/* Python's round(): to nearest, ties to even. */
-double shp_round_half_even(double x);
-
 #endif

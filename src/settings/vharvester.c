@@ -13,18 +13,11 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "settings/calibration.h"
 #include "settings/model_fields.h"
 #include "settings/round_even.h"
 
 #define SAMPLERATE_SPS 100000.0
-
-/*
- * The nominal calibration's gains (pru-settings.md 2.3): the ADC's current and the DAC's
- * voltage per LSB, probed from the integer-truncating forward functions; offsets are -0.0.
- */
-#define ADC_C_HRV_GAIN (1.0 / 4915200.0) /* A */
-#define DAC_V_HRV_GAIN (1.0 / 13107.0)   /* V */
-#define CAL_OFFSET (-0.0)
 
 static const struct {
 	const char *name;
@@ -105,13 +98,18 @@ void vh_defaults(struct vharvester *vh)
 /* The corrections of the model's "before" validator, on the resolved values. */
 static void correct(struct vharvester *vh)
 {
-	double current_min_uA = 1e6 * (4 * ADC_C_HRV_GAIN + CAL_OFFSET); /* 0.8138 uA */
+	/* 4 LSB of the nominal calibration's harvester ADC and DAC (upstream's raw_to_si(4)) */
+	struct cal_cape nominal;
+	cal_nominal(&nominal);
+	const struct shp_cal_pair *adc = &nominal.harvester.adc_C_Hrv;
+	const struct shp_cal_pair *dac = &nominal.harvester.dac_V_Hrv;
+	double current_min_uA = 1e6 * (4 * adc->gain + adc->offset); /* 0.8138 uA */
 	vh->current_limit_uA = fmax(current_min_uA, vh->current_limit_uA);
 	/* the ramp includes min and max; fewer than 2 samples are reported as out of range */
 	if (isnan(vh->voltage_step_mV) && vh->samples_n >= 2)
 		vh->voltage_step_mV =
 			fabs(vh->voltage_max_mV - vh->voltage_min_mV) / (double)(vh->samples_n - 1);
-	double step_min_mV = 1e3 * (4 * DAC_V_HRV_GAIN + CAL_OFFSET); /* 0.30518 mV */
+	double step_min_mV = 1e3 * (4 * dac->gain + dac->offset); /* 0.30518 mV */
 	vh->voltage_step_mV = fmax(step_min_mV, vh->voltage_step_mV);
 }
 
@@ -147,7 +145,7 @@ int vh_validate(struct vharvester *vh, bool in_source, settings_report_fn report
 /* Python's round() of v as a u32 field of the PRU; false (logged) if it does not fit. */
 static bool field_u32(const struct vharvester *vh, const char *field, double v, uint32_t *out)
 {
-	double r = settings_round_even(v);
+	double r = shp_round_half_even(v);
 	if (!(r >= 0 && r <= (double)UINT32_MAX)) {
 		log_error("harvester '%s': %s = %.17g does not fit the PRU's unsigned 32 bits",
 			  vh->name, field, v);

@@ -146,20 +146,20 @@ static bool scalar(const struct vsource *vs, const char *field, double v, uint32
 /* Python's round() of v as a u32 field; false (logged) if it does not fit. */
 static bool rounded(const struct vsource *vs, const char *field, double v, uint32_t *out)
 {
-	return scalar(vs, field, settings_round_even(v), out);
+	return scalar(vs, field, shp_round_half_even(v), out);
 }
 
 static void export_luts(const struct vsource *vs, struct pru_converter *out)
 {
 	for (int v = 0; v < VS_LUT_SIZE; v++)
 		for (int i = 0; i < VS_LUT_SIZE; i++) {
-			double n8 = settings_round_even(256 * vs->LUT_input_efficiency[v][i]);
+			double n8 = shp_round_half_even(256 * vs->LUT_input_efficiency[v][i]);
 			out->lut_input[v][i] = (uint8_t)fmin(255, fmax(0, n8));
 		}
 	for (int i = 0; i < VS_LUT_SIZE; i++) {
 		double eta = vs->LUT_output_efficiency[i];
 		out->lut_output[i] =
-			eta > 0 ? (uint32_t)fmin(1 << 14, settings_round_even(16 / eta)) : 1u << 14;
+			eta > 0 ? (uint32_t)fmin(1 << 14, shp_round_half_even(16 / eta)) : 1u << 14;
 	}
 }
 

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "pru/pru_settings.h"
 #include "settings/cal_source.h"
+#include "settings/round_even.h"
 
 #define AUX_MAIN_BIT (1u << 20)
 #define AUX_BUFFER_BIT (1u << 21)

@@ -15,6 +15,7 @@
 
 #include "common/log.h"
 #include "settings/calibration.h"
+#include "settings/round_even.h"
 #include "test_check.h"
 
 static int errors_logged;

@@ -391,14 +391,14 @@ static void exporters_refuse_what_the_firmware_cannot(void **state)
 static void round_half_even(void **state)
 {
 	(void)state;
-	assert_true(settings_round_even(0.5) == 0);
-	assert_true(settings_round_even(1.5) == 2);
-	assert_true(settings_round_even(2.5) == 2);
-	assert_true(settings_round_even(3.5) == 4);
-	assert_true(settings_round_even(-0.5) == 0 && signbit(settings_round_even(-0.5)));
-	assert_true(settings_round_even(-1.5) == -2);
-	assert_true(settings_round_even(714.2857142857143 * 1000) == 714286);
-	assert_true(settings_round_even(2.4999999999999996) == 2);
+	assert_true(shp_round_half_even(0.5) == 0);
+	assert_true(shp_round_half_even(1.5) == 2);
+	assert_true(shp_round_half_even(2.5) == 2);
+	assert_true(shp_round_half_even(3.5) == 4);
+	assert_true(shp_round_half_even(-0.5) == 0 && signbit(shp_round_half_even(-0.5)));
+	assert_true(shp_round_half_even(-1.5) == -2);
+	assert_true(shp_round_half_even(714.2857142857143 * 1000) == 714286);
+	assert_true(shp_round_half_even(2.4999999999999996) == 2);
 	/* ties in the exporter: these products are exactly k + 0.5 */
 	struct vharvester vh;
 	vh_defaults(&vh);
