@@ -5,11 +5,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "common/time_bounds.h"
 #include "sheep/pru_control.h"
 #include "sheep/run_internal.h"
 #include "sheep/run_plan.h"
