@@ -14,7 +14,6 @@
 #include "common/log.h"
 #include "sheep/simulate_internal.h"
 
-double twin_solar_max_energy_J(const struct twin_solar *s, uint64_t k0, uint64_t n); /* TEMP */
 
 static double cpu_s(void)
 {
