@@ -14,7 +14,6 @@
 #include "common/log.h"
 #include "sheep/simulate_internal.h"
 
-
 static double cpu_s(void)
 {
 	struct timespec t;
@@ -84,6 +83,7 @@ static shp_err start_twin(struct simulation *s)
 	}
 	if (!s->emu)
 		twin_solar_init(&s->cell, s->opt->seed, &s->settings.calibration);
+	s->gpio_pg = twin_power_good(s->twin); /* the converter's init sets it */
 	return SHP_OK;
 }
 

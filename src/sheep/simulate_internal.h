@@ -39,7 +39,7 @@ struct simulation {
 	uint64_t done;        /* samples simulated */
 	uint64_t recorded;    /* IV samples handed to the writer */
 	uint64_t gpio_events; /* GPIO events handed to the writer */
-	uint16_t gpio_last;   /* PRU1's last traced word */
+	bool gpio_pg;         /* power-good after the last sample (PRU1's BAT_OK) */
 	uint32_t staged;      /* IV samples waiting for a whole chunk */
 	uint64_t stage_ts[SIM_BLOCK];
 	uint32_t stage_v[SIM_BLOCK], stage_i[SIM_BLOCK];

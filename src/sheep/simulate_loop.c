@@ -1,7 +1,7 @@
 /*
  * simulate_loop.c - the samples of a simulation: block by block through the twin, the IV
  * samples of the power_tracing window to the writer in whole chunks, the power-good pin as PRU1
- * traces it (an event per change of the masked word, none while GPIO logging is paused).
+ * traces it (an event per change, none while GPIO logging is paused).
  */
 #include "common/clock.h"
 #include "common/log.h"
@@ -74,24 +74,25 @@ static shp_err keep_iv(struct simulation *s, uint64_t k0, uint32_t n)
 	return SHP_OK;
 }
 
-/* PRU1's trace of BAT_OK: the masked word when it changes, not while logging is paused. */
+/*
+ * PRU1's trace of BAT_OK, as the simulator's (sim/pru1_gpio.c): an event with the masked word
+ * at each sample after which power-good differs from the sample before (from its state after
+ * the twin's init on), none for a change in a sample with GPIO logging paused.
+ */
 static shp_err trace_gpio(struct simulation *s, uint64_t k0, uint32_t n)
 {
 	uint32_t events = 0;
-	uint16_t pg_word = (uint16_t)(BAT_OK_BIT & s->gpio_mask);
 	for (uint32_t k = 0; k < n; k++) {
 		uint8_t f = s->flags[k];
-		if (f & TWIN_FLAG_GPIO_PAUSED)
+		bool pg = f & TWIN_FLAG_POWER_GOOD;
+		if (pg == s->gpio_pg)
 			continue;
-		uint16_t word = (f & TWIN_FLAG_POWER_GOOD) ? pg_word : 0;
-		if (word == s->gpio_last)
-			continue;
-		s->gpio_last = word;
+		s->gpio_pg = pg;
 		uint64_t t = ts_of(s, k0 + k);
-		if (t < s->win.gpio_from || t >= s->win.gpio_to)
+		if ((f & TWIN_FLAG_GPIO_PAUSED) || t < s->win.gpio_from || t >= s->win.gpio_to)
 			continue;
 		s->gpio_ts[events] = t;
-		s->gpio_val[events] = word;
+		s->gpio_val[events] = pg ? BAT_OK_BIT : 0;
 		events++;
 	}
 	if (events == 0)
@@ -122,7 +123,7 @@ static shp_err next_block(struct simulation *s, uint64_t k0, uint32_t *n)
 		return SHP_ERR_INPUT;
 	}
 	twin_emulate_block(s->twin, &s->opt->target, (const uint32_t *)(const void *)in, *n, s->v,
-			   s->i, s->gpio_mask ? s->flags : NULL);
+			   s->i, (s->gpio_mask & BAT_OK_BIT) ? s->flags : NULL);
 	return SHP_OK;
 }
 
@@ -139,7 +140,7 @@ shp_err simulate_samples(struct simulation *s)
 		uint32_t n;
 		SHP_TRY(next_block(s, k0, &n));
 		SHP_TRY(keep_iv(s, k0, n));
-		if (s->gpio_mask)
+		if (s->gpio_mask & BAT_OK_BIT)
 			SHP_TRY(trace_gpio(s, k0, n));
 		k0 += n;
 		s->done = k0;

@@ -156,25 +156,23 @@ BQ25504_CHECK_N, PG_ON_UV, PG_OFF_UV, LOG_GPIO_UV = 6400, 2_800_000, 2_340_000, 
 
 def expected_pg_events(v_uv, t):
     """PRU1's trace of BAT_OK as pru-settings.md 7.2 and sheep-datapath.md 1.4 state it, from
-    the recorded output (BQ25504: V_out = V_mid): power-good is evaluated every 6400th sample,
-    the trace pauses while V_out < 1.4 V. Returns (times, values, ambiguous event indices)."""
-    pg, last = True, 0  # power-good starts high, PRU1's word at 0
+    the recorded output (BQ25504: V_out = V_mid): power-good starts high (the converter's init)
+    and is evaluated every 6400th sample; a change is an event at its sample, unless the output
+    there is below 1.4 V (GPIO logging paused). Returns (times, values, ambiguous checks)."""
+    pg = True
     times, values, near = [], [], []
-    for k in range(len(v_uv)):
-        if k % BQ25504_CHECK_N == 0:
-            if pg and v_uv[k] <= PG_OFF_UV:
-                pg = False
-            elif not pg and v_uv[k] >= PG_ON_UV:
-                pg = True
-            if min(abs(v_uv[k] - PG_OFF_UV), abs(v_uv[k] - PG_ON_UV)) < 300:
-                near.append(len(times))
-        if v_uv[k] < LOG_GPIO_UV:
+    for k in range(0, len(v_uv), BQ25504_CHECK_N):
+        if min(abs(v_uv[k] - PG_OFF_UV), abs(v_uv[k] - PG_ON_UV)) < 300:
+            near.append(k)
+        if pg and v_uv[k] <= PG_OFF_UV:
+            pg = False
+        elif not pg and v_uv[k] >= PG_ON_UV:
+            pg = True
+        else:
             continue
-        word = BAT_OK if pg else 0
-        if word != last:
-            last = word
+        if v_uv[k] >= LOG_GPIO_UV:
             times.append(t[k])
-            values.append(word)
+            values.append(BAT_OK if pg else 0)
     return np.array(times, np.uint64), np.array(values, np.uint16), near
 
 
@@ -194,7 +192,7 @@ def test_power_good_edges_and_summary_follow_the_output(tmp_path):
         pytest.skip("an output within 300 uV of a threshold at a check")
     np.testing.assert_array_equal(g_t, times)
     np.testing.assert_array_equal(g_v, values)
-    # time with power good, from the edges (power-good starts high, the first edge is a rise)
+    # time with power good, from the edges (power-good starts high, the first edge is a fall)
     pg = np.zeros(len(t), bool)
     state, j = True, 0
     for k in range(len(t)):
