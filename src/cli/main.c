@@ -15,6 +15,7 @@
 
 #include "cli/cmd_eeprom.h"
 #include "cli/cmd_repair.h"
+#include "cli/cmd_simulate.h"
 #include "cli/usage_log.h"
 #include "common/clock.h"
 #include "common/error.h"
@@ -69,6 +70,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Commands:\n"
 	      "  run [CONFIG]           run a task file (default " DEFAULT_CONFIG ")\n"
+	      "  simulate [OPT] TASK    run a task through the PRU's twin in this process, as\n"
+	      "                         fast as it goes, into the file a node would write\n"
 	      "  check FILE...          check recordings as emulation inputs, print a summary\n"
 	      "  inventorize [-o PATH]  write the node's inventory as YAML (default\n"
 	      "                         " DEFAULT_INVENTORY ", - for stdout)\n"
@@ -458,6 +461,8 @@ int main(int argc, char **argv)
 		log_capture_start(); /* /sheep gets every record since the start */
 		e = cmd_run(&g, sub_argc, sub_argv);
 		log_capture_stop();
+	} else if (strcmp(cmd, "simulate") == 0) {
+		e = cmd_simulate(sub_argc, sub_argv, g.eeprom_path, g.verbose);
 	} else if (strcmp(cmd, "check") == 0) {
 		e = cmd_check(sub_argc, sub_argv);
 	} else if (strcmp(cmd, "inventorize") == 0) {

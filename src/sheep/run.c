@@ -5,14 +5,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "common/time_bounds.h"
-#include "sheep/output_path.h"
 #include "sheep/pru_control.h"
 #include "sheep/run_internal.h"
+#include "sheep/run_plan.h"
 #include "task/timefmt.h"
 
 #define SETUP_MARGIN_S 0.5
@@ -22,29 +20,6 @@
 #define EMULATION_LEAD_S 15.0
 
 /* ---- set-up ------------------------------------------------------------------------------ */
-
-/*
- * Task seconds in whole samples. Every value here passed the task's range check, the same
- * conversion cannot refuse it, and start + delay + duration stays below SHP_RUN_NS_MAX, which
- * fits in 64 bits (static assertions in common/time_bounds.h); were one refused all the same,
- * the longest span would stand in: bounded, never wrapped.
- */
-static uint64_t seconds_to_ns(double s)
-{
-	uint64_t ns = SHP_SPAN_MAX_NS;
-	(void)shp_seconds_to_ns(s, SHP_SAMPLE_INTERVAL_NS, &ns);
-	return ns;
-}
-
-/* The window [start + delay, start + delay + duration) inside the run [start, end). */
-static void tracing_window(const struct run *h, double delay_s, double duration_s, uint64_t *from,
-			   uint64_t *to)
-{
-	*from = h->start_ns + seconds_to_ns(delay_s);
-	*to = h->end_ns;
-	if (duration_s >= 0 && *from + seconds_to_ns(duration_s) < *to)
-		*to = *from + seconds_to_ns(duration_s);
-}
 
 static shp_err check_fixed_start(int64_t start_s)
 {
@@ -80,24 +55,17 @@ static shp_err choose_start(struct run *h)
 	if (h->emu) /* the task's duration, capped by the input */
 		duration_ns = h->input_samples * SHP_SAMPLE_INTERVAL_NS;
 	else
-		duration_ns = seconds_to_ns(h->task->has_duration ? h->task->duration_s
-								  : SHP_DURATION_DEFAULT_S);
-	h->start_ns = (uint64_t)h->start_s * SHP_NS_PER_S;
-	h->end_ns = h->start_ns + duration_ns;
-	h->win_start_ns = h->start_ns;
-	h->win_end_ns = h->end_ns;
-	const struct shp_power_tracing *pt = &h->task->power_tracing;
-	if (pt->present) {
-		tracing_window(h, pt->delay_s, pt->duration_s, &h->win_start_ns, &h->win_end_ns);
-		if (h->win_start_ns >= h->end_ns)
-			log_warn(
-				"power_tracing.delay reaches past the end of the run: no IV samples will be recorded");
-	}
-	if (h->gpio_mask) {
-		const struct shp_gpio_tracing *gt = &h->task->gpio_tracing;
-		tracing_window(h, gt->delay_s, gt->duration_s, &h->gpio_win_start,
-			       &h->gpio_win_end);
-	}
+		duration_ns = run_plan_seconds_to_ns(
+			h->task->has_duration ? h->task->duration_s : SHP_DURATION_DEFAULT_S);
+	struct run_windows w;
+	run_plan_windows(h->task, (uint64_t)h->start_s * SHP_NS_PER_S, duration_ns,
+			 h->gpio_mask != 0, &w);
+	h->start_ns = w.start_ns;
+	h->end_ns = w.end_ns;
+	h->win_start_ns = w.iv_from;
+	h->win_end_ns = w.iv_to;
+	h->gpio_win_start = w.gpio_from;
+	h->gpio_win_end = w.gpio_to;
 	return SHP_OK;
 }
 
@@ -105,17 +73,7 @@ static shp_err open_input(struct run *h, struct run_result *res)
 {
 	uint64_t held;
 	SHP_TRY(stream_feed_open(&h->feed, h->task->input_path, &held));
-	uint64_t want = held;
-	if (h->task->has_duration) {
-		uint64_t d = seconds_to_ns(h->task->duration_s) / SHP_SAMPLE_INTERVAL_NS;
-		if (d < want)
-			want = d;
-		else if (d > want)
-			log_info(
-				"the input holds %.2f s, less than the task's duration of %.2f s: emulating %.2f s",
-				(double)want / SHP_SAMPLE_RATE_SPS, h->task->duration_s,
-				(double)want / SHP_SAMPLE_RATE_SPS);
-	}
+	uint64_t want = run_plan_input_samples(h->task, held);
 	h->input_samples = want;
 	res->input_samples = want;
 	stream_feed_replay(&h->feed, want);
@@ -128,35 +86,15 @@ static shp_err open_output(struct run *h, struct run_result *res)
 		log_info("no output_path: the run's data is read and dropped");
 		return SHP_OK;
 	}
-	char host[256] = "unknown";
-	gethostname(host, sizeof(host) - 1);
-	SHP_TRY(output_path_resolve(h->task->output_path, h->emu ? "emu" : "hrv", h->start_s,
-				    h->task->force_overwrite, res->path, sizeof(res->path)));
-	char *config = task_to_yaml(h->task, h->start_s);
-	if (!config)
-		return SHP_ERR_NOMEM;
-	struct h5w_info info = {
-		.mode = h->emu ? "emulator" : "harvester",
-		.hostname = host,
-		.config_yaml = config,
-		.datatype = shp_dtype_file_name(h->settings.datatype),
-		.window_samples = h->settings.window_samples,
-		.voltage = h->settings.voltage,
-		.current = h->settings.current,
-		.compression = h->task->compression,
+	struct run_output_spec spec = {
+		.task = h->task,
+		.settings = &h->settings,
+		.start_s = h->start_s,
 		.shuffle = h->opt->shuffle,
 		.gpio = h->gpio_mask != 0,
 		.uart = stream_uart_on(&h->uart),
-		.overwrite = h->task->force_overwrite,
 	};
-	shp_err e = h5w_create(res->path, &info, &h->writer);
-	free(config);
-	if (e != SHP_OK) {
-		res->path[0] = '\0';
-		return e;
-	}
-	log_info("recording to %s (%s%s)", res->path, shp_compression_name(info.compression),
-		 info.shuffle && info.compression != SHP_COMP_NONE ? " with shuffle" : "");
+	SHP_TRY(run_plan_create_output(&spec, res->path, sizeof(res->path), &h->writer));
 	losses_init(&h->losses, h->writer);
 	SHP_TRY(durability_open(&h->durability, h->writer, res->path));
 	SHP_TRY(monitors_open(&h->monitors, h->writer, &h->opt->monitors));
