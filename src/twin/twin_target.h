@@ -19,8 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum twin_target_kind { TWIN_TARGET_NONE, TWIN_TARGET_RESISTOR, TWIN_TARGET_CURRENT,
-			TWIN_TARGET_POWER };
+enum twin_target_kind {
+	TWIN_TARGET_NONE,
+	TWIN_TARGET_RESISTOR,
+	TWIN_TARGET_CURRENT,
+	TWIN_TARGET_POWER
+};
 
 struct twin_target {
 	enum twin_target_kind kind;
