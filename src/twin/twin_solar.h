@@ -17,29 +17,60 @@
 
 #include "settings/calibration.h"
 
+/* The light profile (twin_solar.c): a triangle between TWIN_SOLAR_LIGHT_MIN and
+ * TWIN_SOLAR_LIGHT_MAX over TWIN_SOLAR_PERIOD samples, times 1 +- TWIN_SOLAR_FLICKER at
+ * 100 Hz. One sample is TWIN_SOLAR_SAMPLE_S. */
+#define TWIN_SOLAR_SAMPLE_S 10e-6
+#define TWIN_SOLAR_PERIOD 2000000u      /* samples: 20 s */
+#define TWIN_SOLAR_FLICKER_PERIOD 1000u /* samples: 10 ms */
+#define TWIN_SOLAR_LIGHT_MIN 0.25
+#define TWIN_SOLAR_LIGHT_MAX 1.0
+#define TWIN_SOLAR_FLICKER 0.03
+
 struct twin_solar {
 	uint64_t seed;
 	struct pru_calibration cal; /* the harvester calibration: DAC code -> V, V/I -> ADC codes */
 	/* the module: photo current at full light, diode saturation current, ideality times the
-	 * cells in series times the thermal voltage, shunt resistance */
+	 * cells in series times the thermal voltage, shunt resistance (series resistance 0) */
 	double i_ph_A, i_0_A, n_vt_V, r_sh_ohm;
-	double noise_v_codes, noise_i_codes; /* ADC noise, peak, in codes */
+	double noise_v_codes, noise_i_codes; /* ADC noise, peak, in codes (0 .. 32767) */
+
+	/* Derived from the fields above by twin_solar_init / twin_solar_prepare; not to be set. */
+	uint64_t noise_key;                 /* the seed, mixed */
+	double inv_n_vt, inv_i_0, inv_r_sh; /* 1/n_vt_V, 1/i_0_A, 1/r_sh_ohm (0: none) */
+	double v_oc_top;                    /* above every V_oc of the profile's light */
+	double dac_V_per_code, dac_V_offset;
+	double adc_v_per_V, adc_v_offset; /* voltage code = V * adc_v_per_V - adc_v_offset */
+	double adc_i_per_A, adc_i_offset; /* current code = I * adc_i_per_A - adc_i_offset */
+	int32_t noise_v_peak, noise_i_peak;
 };
 
 /* The module of the simulator's transducer with this seed and harvester calibration. */
 void twin_solar_init(struct twin_solar *s, uint64_t seed, const struct pru_calibration *cal);
 
-/* Irradiance at sample k of the run, 0..1 of full light. */
+/* After a field (seed, cal, a module parameter, the noise) was changed by hand: derives the
+ * rest again. */
+void twin_solar_prepare(struct twin_solar *s);
+
+/* Irradiance at sample k of the run, in full light (TWIN_SOLAR_LIGHT_MIN * (1 - flicker) ..
+ * TWIN_SOLAR_LIGHT_MAX * (1 + flicker)). The same for every seed. */
 double twin_solar_light(const struct twin_solar *s, uint64_t k);
 
 /* The cell's current in A at voltage v (>= 0; 0 at and above V_oc) under light g. */
 double twin_solar_current_A(const struct twin_solar *s, double g, double v);
 
-/* Open-circuit voltage under light g. */
+/* Open-circuit voltage under light g (0 for g <= 0). */
 double twin_solar_voc_V(const struct twin_solar *s, double g);
 
-/* The cell's true maximum power under light g, in W (its MPP). */
+/* The cell's true maximum power under light g, in W (its MPP; 0 for g <= 0). */
 double twin_solar_max_power_W(const struct twin_solar *s, double g);
+
+/* The voltage of that maximum (0 for g <= 0). */
+double twin_solar_mpp_V(const struct twin_solar *s, double g);
+
+/* The transducer's true maximum energy in J over samples k0 .. k0+n-1: the sum of
+ * twin_solar_max_power_W(light(k)) * TWIN_SOLAR_SAMPLE_S (to 1e-9 relative). */
+double twin_solar_max_energy_J(const struct twin_solar *s, uint64_t k0, uint64_t n);
 
 /* What the ADCs read at sample k with the DAC at dac_code: raw 18-bit voltage and current. */
 void twin_solar_read(const struct twin_solar *s, uint64_t k, uint32_t dac_code,
