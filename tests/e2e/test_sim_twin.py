@@ -2,12 +2,13 @@
 the recording harvesters, the GPIO pause and BAT_OK, a controlled target's sleep current (the
 formulas of `shepherd-pru-sim --help`)."""
 import subprocess
+import time
 
 import h5py
 import numpy as np
 import pytest
 
-from conftest import SIM, harvest
+from conftest import SIM, harvest, pop_messages, read, wait_for
 from emusupport import (bat_ok_edges, gpio_schedule, phases, target_adc, target_voltage_uv,
                         write_input)
 from test_emulation import emulate
@@ -172,3 +173,33 @@ def test_a_controlled_current_target_draws_its_sleep_current_while_power_is_not_
     assert np.count_nonzero(asleep) > 10000  # it ran on its sleep current for a while
     assert np.count_nonzero(rec["voltage"] == 0) > 1000  # and still browned out
     assert rec["current"][-1] == target_adc(active)
+
+
+def run_now(sim):
+    """A run started now and stopped after a moment; the messages it posted, then the stop's."""
+    (sim.sysfs / "time_start").write_text("now")
+    assert wait_for(lambda: read(sim, "state") == "running", 2)
+    time.sleep(0.2)
+    during = pop_messages(sim)
+    (sim.sysfs / "time_stop").write_text("now")
+    assert wait_for(lambda: read(sim, "state") == "idle", 2)
+    return during, pop_messages(sim)
+
+
+def test_settings_apply_at_the_next_reset_and_a_rejected_algorithm_posts_0xe8(sim_factory):
+    sim = sim_factory("--harvest", "cell")
+    pop_messages(sim)
+    # a cv harvester written while idle, but no reset since the firmware's boot: the run
+    # starts with the kernel's test pattern, algorithm 0, which the HRV firmware rejects
+    cv = [256, 6, 8, 2000000, 0, 5000000, 714286, 50000000, 179, 10000, 10, 1]
+    (sim.sysfs / "virtual_harvester_settings").write_text(" ".join(map(str, cv)))
+    time.sleep(0.1)
+    assert [int(t) for t in read(sim, "virtual_harvester_settings").split()] == cv
+    assert run_now(sim) == ([0xE8], [0xF0])
+    # the stop's reset re-read the settings: the next run has its cv harvester
+    assert run_now(sim) == ([], [0xF0])
+    # a firmware write brings back the test patterns, and its reset reads them
+    (sim.sysfs / "pru0_firmware").write_text("am335x-pru0-shepherd-HRV-fw")
+    assert wait_for(lambda: read(sim, "pru0_firmware") == "am335x-pru0-shepherd-HRV-fw", 2)
+    assert pop_messages(sim) == [0xF0]
+    assert run_now(sim) == ([0xE8], [0xF0])
