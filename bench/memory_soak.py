@@ -126,14 +126,16 @@ def write_task(path, output, seconds, input_path=None, gpio=False):
 
 
 def run(sheep, sim_bin, workdir, name, seconds, input_path=None, gpio_rate=0, interval=2.0,
-        verbose=True, progress=None):
+        verbose=True, progress=None, harvest="formula"):
     """Records seconds of data at --speed max in lock-step (an emulation of input_path in
     loopback if given, with GPIO at gpio_rate), sampling the sheep every interval seconds.
 
     Returns a dict: series (list of (wall s, recorded s, private KiB)), peak_kib, wall_s (launch
     to exit), rc, stdout, stderr, output (path), file_bytes, commits (parse_commits: the sheep
-    runs with -v unless verbose is False). progress(sample) is called for every sample."""
-    sim_args = ["--seed", "1", "--speed", "max", "--no-overrun"]
+    runs with -v unless verbose is False). progress(sample) is called for every sample. harvest
+    is the simulator's --harvest: the fast integer formula by default (the cell's twin is slower
+    than the headroom at --speed max wants)."""
+    sim_args = ["--seed", "1", "--speed", "max", "--no-overrun", "--harvest", harvest]
     if input_path:
         sim_args += ["--emulation", "loopback"]
     if gpio_rate:

@@ -190,8 +190,11 @@ def main():
                                       gpio_rate=args.gpio_rate, interval=args.interval,
                                       progress=progress)
             else:
+                # the fast integer formula: a soak at --speed max measures the sheep, not the
+                # cell's twin
                 res = memory_soak.run(sheep, sim, out_dir, "harvest", args.samples / 100000,
-                                      interval=args.interval, progress=progress)
+                                      interval=args.interval, progress=progress,
+                                      harvest="formula")
             results.append(res)
             print(res["stdout"])
             why = failed(res)

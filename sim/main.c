@@ -26,6 +26,18 @@
 #define SIM_VERSION "0.1.0"
 #define RING_BASE 0x01000000ull /* "physical" address of the carve-out */
 
+/* The harvest transducer's parameters (src/twin/twin_solar.c), for --help. */
+#define SOLAR_HELP                                                                                 \
+	"  a 4-cell single-diode module, series resistance 0, under light g at sample k:\n"        \
+	"  I(V) = max(0, g * I_ph - I_0 * (exp(V / nV_t) - 1) - V / R_sh), I_ph = 35 mA,\n"        \
+	"  I_0 = 2.5 nA, nV_t = 4 cells * ideality 1.5 * kT/q at 300 K = 0.155 V,\n"               \
+	"  R_sh = 5 kOhm: V_oc 2.33 V at a quarter light (MPP 1.92 V, 14.9 mW), 2.55 V\n"          \
+	"  at full light (MPP 2.13 V, 68.7 mW). g = (0.25 + 0.75 * tri) * (1 + 0.03 * fl)\n"       \
+	"  with tri the 20 s triangle 0..1 and fl the 100 Hz triangle -1..1 of k, the same\n"      \
+	"  for every seed. A set point above V_oc reads V_oc and no current. ADC noise,\n"         \
+	"  zero-mean from splitmix64 of k and the seed: at most +-32 voltage and +-256\n"          \
+	"  current codes.\n"
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -54,9 +66,15 @@ static void usage(FILE *out)
 	      "      --emulation loopback|model\n"
 	      "                      what PRU0 does in the emulator mode (default model):\n"
 	      "                      loopback copies each input sample (uV, nA) to the output\n"
-	      "                      as emu_loopback does; model runs the converter, storage\n"
-	      "                      capacitor and target below\n"
-	      "      --target-ohm R  the model's resistive target (default 1000)\n"
+	      "                      as emu_loopback does; model runs the PRU's twin, PRU0's\n"
+	      "                      firmware math bit for bit, with the target below\n"
+	      "      --target SPEC   the load on the emulator's output (default resistor:1000):\n"
+	      "                      resistor:OHM, current:A[:SLEEP_A], power:W[:SLEEP_W] or\n"
+	      "                      none, each optionally followed by :controlled (below)\n"
+	      "      --harvest cell|formula\n"
+	      "                      what the harvest modes record (default cell): cell runs\n"
+	      "                      the recording harvester of the settings on a solar cell\n"
+	      "                      (below); formula is the older integer signal below\n"
 	      "      --gpio-rate HZ  PRU1 edge events per second while running (default 0: none;\n"
 	      "                      up to 1.5 MHz like the real PRU1, more for stress tests)\n"
 	      "      --gpio-burst ON_MS:PERIOD_MS\n"
@@ -97,13 +115,14 @@ static void usage(FILE *out)
 	      "    trailing ones ignored; an input-LUT number above 255 keeps its low byte, with a\n"
 	      "    warning on stderr), then shown in the kernel's read format. A refused write puts\n"
 	      "    the last accepted values back into the file, posts 0xE0 and logs the reason.\n"
-	      "    The values are kept, but the emulation and harvest models do not use them.\n"
+	      "    PRU0 reads them, with dac_auxiliary_voltage_raw, at every reset (a mode or\n"
+	      "    aux write, time_stop now while not idle, a restart fault) and applies what it\n"
+	      "    read when the run starts: the twin and the cell use only these values.\n"
 	      "  * They hold the kernel's test patterns at start and after every write of\n"
 	      "    pru0_firmware or pru1_firmware (taken only while idle; the name is echoed and\n"
 	      "    the PRU restarts with 0xF0, after the patterns are in place).\n"
-	      "  * gpio_tracer_mask and dac_auxiliary_voltage_raw are stored, not interpreted;\n"
-	      "    an aux word written while idle resets the PRU (message 0xF0), as the kernel's\n"
-	      "    does.\n"
+	      "  * gpio_tracer_mask is stored as written; an aux word written while idle resets\n"
+	      "    the PRU (message 0xF0), as the kernel's does.\n"
 	      "  * While stopping after time_stop, `state` reads `unknown`, as on hardware.\n"
 	      "  * gpio_tracer_mask is latched at the start; events only carry its bits.\n"
 	      "\n"
@@ -113,14 +132,45 @@ static void usage(FILE *out)
 	      "stale input, which is counted and reported on stderr (at most once a second).\n"
 	      "With --no-overrun it waits for the input instead.\n"
 	      "\n"
-	      "The model (per 10 us sample, in double precision, from E = 0 and off):\n"
-	      "  p_in = (V_in_uV * 1e-6) * (I_in_nA * 1e-9);  E = E + p_in * 1e-5\n"
-	      "  if on: E = E - (V_out^2 / R) * 1e-5, not below 0\n"
-	      "  V = sqrt(2 E / C), at most V_max (E clipped with it)\n"
-	      "  on and V < V_off: off;  off and V >= V_on: on\n"
-	      "  output: on ? round(V_out * 13107) : 0 (DAC code), on ? round(V_out / R *\n"
-	      "  4915200) : 0 (ADC code), i.e. the emulator's default calibration\n"
-	      "  with C = 47 uF, V_on = 3.0 V, V_off = 2.2 V, V_out = 2.0 V, V_max = 4.5 V.\n"
+	      "The model: PRU0's twin (src/twin/twin.h) as the EMU firmware runs it: converter,\n"
+	      "storage, output and its harvester from the three settings blocks and the aux\n"
+	      "word the sheep wrote (the firmware is loaded at start and on every pru0_firmware\n"
+	      "write; the settings are re-read at every reset and applied at the run's start).\n"
+	      "A harvester algorithm the firmware rejects posts message 0xE8. The output holds\n"
+	      "the DAC code of channel B and the current ADC code of the target, in integers,\n"
+	      "from the DAC code of the previous sample n - 1 (0 before the first sample):\n"
+	      "  V_uV(n) = floor(dac_code(n-1) * 10^6 / 13107)\n"
+	      "  resistor:OHM        I_nA = floor(V_uV * 1000 / OHM), OHM with up to 3 decimals\n"
+	      "                      (floor(V_uV * 10^6 / mOHM))\n"
+	      "  current:A[:SLEEP_A] I_nA = round(A * 10^9), 0 while V_uV = 0\n"
+	      "  power:W[:SLEEP_W]   I_nA = floor(nW * 10^6 / V_uV), 0 while V_uV = 0\n"
+	      "  none                I_nA = 0\n"
+	      "  ADC code = min(2^18 - 1, floor(I_nA * 4915200 / 10^9))\n"
+	      "A trailing :controlled makes the target follow power-good (BAT_OK) of sample\n"
+	      "n - 1: while it is low a current or power target draws SLEEP (none given: 0)\n"
+	      "and a resistor draws nothing.\n"
+	      "\n"
+	      "PRU1 in an emulation through the model: BAT_OK (power-good) is GPIO trace bit 9\n"
+	      "(if the tracer mask has it): every event carries power-good after the sample it\n"
+	      "falls in, and a change of power-good is an event of its own at that sample's\n"
+	      "timestamp (one event with a scheduled one at the same time); the schedule's\n"
+	      "counter (below) is spread over the mask's other bits. While the output is below\n"
+	      "V_output_log_gpio_threshold the firmware pauses GPIO logging: no event of such a\n"
+	      "sample is recorded. Loopback, emu_loopback and the harvest modes leave bit 9 to\n"
+	      "the schedule.\n"
+	      "\n"
+	      "Harvest, cell: the recording harvester of virtual_harvester_settings (the HRV\n"
+	      "firmware's twin) sets the cell's voltage through the DAC, every sample k of the\n"
+	      "run reads its voltage and current ADC codes through calibration_settings, and\n"
+	      "the harvester stores them as it would (src/twin/twin_solar.h). The cell:\n" SOLAR_HELP
+	      "\n"
+	      "Harvest, formula (sim/signal_model.h; 64-bit integers, / truncates; n = timestamp\n"
+	      "/ 10 us, r = splitmix64(n + seed * 0xD1B54A32D192ED03), tri(p, P) = p < P/2 ?\n"
+	      "p : P - p):\n"
+	      "  light  = 16384 + tri(n mod 2000000, 2000000) * 49152 / 1000000\n"
+	      "  lightf = light - light / 32 + light * tri(n mod 1000, 1000) / 8000\n"
+	      "  current = clamp18(lightf * 150000 / 65536 + (r & 0x3FF) - 512)\n"
+	      "  voltage = clamp18(98000 + lightf * 8000 / 65536 + ((r >> 10) & 0x7F) - 64)\n"
 	      "\n"
 	      "GPIO events: dt = round(1e9 / HZ) ns apart (in bursts: per_period =\n"
 	      "ceil(ON / dt) events at the start of each period); event k (from 0) is at\n"
@@ -217,7 +267,8 @@ int main(int argc, char **argv)
 		{"no-overrun", no_argument, NULL, 'o'},
 		{"keep", no_argument, NULL, 'k'},
 		{"emulation", required_argument, NULL, 'e'},
-		{"target-ohm", required_argument, NULL, 't'},
+		{"target", required_argument, NULL, 't'},
+		{"harvest", required_argument, NULL, 'H'},
 		{"gpio-rate", required_argument, NULL, 'g'},
 		{"gpio-burst", required_argument, NULL, 'b'},
 		{"fault", required_argument, NULL, 'f'},
@@ -232,7 +283,9 @@ int main(int argc, char **argv)
 	memset(&pru, 0, sizeof(pru));
 	pru.speed = 1.0;
 	pru.seed = 1;
-	pru.target_ohm = 1000.0;
+	char why[160];
+	if (!twin_target_parse("resistor:1000", &pru.target, why, sizeof(why)))
+		return 1;
 	double gpio_rate = 0, burst_on = 0, burst_period = 0;
 	bool keep = false;
 	struct sim_eeprom eeprom;
@@ -288,12 +341,20 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 't':
-			pru.target_ohm = strtod(optarg, &end);
-			if (*end || end == optarg ||
-			    !(pru.target_ohm >= 1 && pru.target_ohm <= 1e9)) {
+			if (!twin_target_parse(optarg, &pru.target, why, sizeof(why))) {
+				fprintf(stderr, "shepherd-pru-sim: --target '%s': %s\n", optarg,
+					why);
+				return 2;
+			}
+			break;
+		case 'H':
+			if (strcmp(optarg, "cell") == 0) {
+				pru.harvest = SIM_HRV_CELL;
+			} else if (strcmp(optarg, "formula") == 0) {
+				pru.harvest = SIM_HRV_FORMULA;
+			} else {
 				fprintf(stderr,
-					"shepherd-pru-sim: --target-ohm takes ohms from 1 to 1e9, "
-					"not "
+					"shepherd-pru-sim: --harvest takes cell or formula, not "
 					"'%s'\n",
 					optarg);
 				return 2;
@@ -386,7 +447,14 @@ int main(int argc, char **argv)
 	pru.iv_out = mem + SHP_CARVEOUT_IV_OUT_OFF;
 	pru.gpio = mem + SHP_CARVEOUT_GPIO_OFF;
 	pru.util = mem + SHP_CARVEOUT_UTIL_OFF;
-	sim_pru_init(&pru);
+	if (!sim_pru_init(&pru)) {
+		fprintf(stderr, "shepherd-pru-sim: no memory for PRU0's twin\n");
+		sim_sysfs_remove(&sysfs);
+		unlink(mem_path);
+		unlink(eeprom_path);
+		unlink(pid_path);
+		return 1;
+	}
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -415,6 +483,7 @@ int main(int argc, char **argv)
 		timeout = sim_pru_step(&pru);
 	}
 
+	sim_pru0_close(&pru);
 	munmap(mem, SHP_CARVEOUT_SIZE);
 	if (!keep) {
 		sim_sysfs_remove(&sysfs);

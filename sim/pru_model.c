@@ -11,11 +11,7 @@
 #include "signal_model.h"
 
 #define N_OUT SHP_IV_OUT_SAMPLES_N
-#define N_INP SHP_IV_INP_SAMPLES_N
-#define N_GPIO SHP_GPIO_SAMPLES_N
-#define GPIO_PUBLISH_EVERY 4096u
-#define STALE_REPORT_NS 1000000000ull
-#define MAX_BATCH 10000u
+#define MAX_BATCH SIM_MAX_BATCH
 #define IDLE_POLL_MS 5          /* refill latency of the message box */
 #define ARM_LEAD_NS 93750000ull /* kernel hrtimer fires at T - 15/16 * 100 ms */
 #define STOP_LAG_NS 6250000ull  /* time_stop takes effect at T + 1/16 * 100 ms */
@@ -84,12 +80,15 @@ static void pru_reset(struct sim_pru *p)
 	p->produced = 0;
 	p->stop_ns = 0;
 	p->start_s = 0;
+	sim_pru0_reinit(p); /* PRU0 passes its reset label: re-reads the settings */
 	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, 0);
 	set_state(p, SHP_STATE_IDLE);
 }
 
-void sim_pru_init(struct sim_pru *p)
+bool sim_pru_init(struct sim_pru *p)
 {
+	if (!sim_pru0_open(p))
+		return false;
 	p->state = SHP_STATE_UNKNOWN;
 	snprintf(p->mode, sizeof(p->mode), "harvester");
 	sim_sysfs_publish(p->sysfs, "mode", p->mode);
@@ -103,7 +102,9 @@ void sim_pru_init(struct sim_pru *p)
 	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU1_FW, p->firmware[1]);
 	p->settings.verbose = p->verbose;
 	sim_settings_reset(&p->settings, p->sysfs); /* as the kernel module's load does */
+	sim_pru0_reinit(p);                         /* the firmware's boot */
 	set_state(p, SHP_STATE_IDLE);
+	return true;
 }
 
 static bool parse_int(const char *text, int64_t *v)
@@ -187,6 +188,8 @@ static void on_firmware(struct sim_pru *p, int pru, const char *name, const char
 	} else {
 		memcpy(p->firmware[pru], text, strlen(text) + 1);
 		sim_sysfs_publish(p->sysfs, name, p->firmware[pru]);
+		if (pru == 0)
+			sim_pru0_firmware(p); /* its statics back to their initial values */
 		sim_settings_reset(&p->settings, p->sysfs);
 		pru_reset(p); /* its 0xF0 comes after the new patterns are in place */
 		return;
@@ -288,101 +291,42 @@ static void write_util(struct sim_pru *p, uint64_t window)
 	p->util_cursor = (s + 1) % SHP_UTIL_SAMPLES_N;
 }
 
-static bool emulating(const struct sim_pru *p)
+bool sim_pru_emulating(const struct sim_pru *p)
 {
 	return strncmp(p->mode, "emu", 3) == 0;
 }
 
-static void report_stale(struct sim_pru *p, bool final)
+/* Lock-step: how many of the next count slots may be written before the reader's lag stops. */
+static uint32_t writable(const struct sim_pru *p, uint32_t count)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
-	if (p->stale == p->stale_reported ||
-	    (!final && now - p->stale_report_mono < STALE_REPORT_NS))
-		return;
-	fprintf(stderr,
-		"shepherd-pru-sim: input ring ran dry: PRU0 replayed %llu stale input samples so "
-		"far\n",
-		(unsigned long long)p->stale);
-	p->stale_reported = p->stale;
-	p->stale_report_mono = now;
+	if (!p->lockstep)
+		return count;
+	for (uint32_t k = 0; k < count; k++)
+		if (reader_lags(p, (p->cursor + k) % N_OUT))
+			return k;
+	return count;
 }
 
-/* PRU1: every scheduled event before t_end into the GPIO ring (idx_pru = next free slot). */
-static void produce_gpio(struct sim_pru *p, uint64_t t_end)
-{
-	if (p->gpio_sched.dt_ns == 0 || p->gpio_mask == 0)
-		return;
-	uint32_t since_publish = 0;
-	for (;;) {
-		uint64_t t = gpio_event_time(&p->gpio_sched, p->start_ns, p->gpio_next);
-		if (t >= t_end)
-			break;
-		uint16_t v = gpio_event_value(p->gpio_next, p->gpio_mask);
-		uint32_t s = p->gpio_cursor;
-		memcpy(p->gpio + SHP_GPIO_TS_OFF + (size_t)s * 8, &t, 8);
-		memcpy(p->gpio + SHP_GPIO_MASK_OFF + (size_t)s * 2, &v, 2);
-		p->gpio_cursor = (s + 1) % N_GPIO;
-		p->gpio_next++;
-		p->gpio_events++;
-		if (++since_publish == GPIO_PUBLISH_EVERY) {
-			__atomic_store_n((uint32_t *)(void *)(p->gpio + SHP_GPIO_IDX_OFF),
-					 p->gpio_cursor, __ATOMIC_RELEASE);
-			since_publish = 0;
-		}
-	}
-	__atomic_store_n((uint32_t *)(void *)(p->gpio + SHP_GPIO_IDX_OFF), p->gpio_cursor,
-			 __ATOMIC_RELEASE);
-}
-
-/* PRU0 in an emulation mode: one input sample per output sample. False: lock-step waits. */
-static bool emulate_sample(struct sim_pru *p, uint32_t *v, uint32_t *i)
-{
-	uint32_t sys = __atomic_load_n((uint32_t *)(void *)(p->iv_inp + SHP_IV_INP_IDX_SYS_OFF),
-				       __ATOMIC_ACQUIRE);
-	bool fresh = sys < N_INP && sys != p->inp_cursor;
-	if (!fresh) {
-		if (p->lockstep)
-			return false;
-		p->stale++; /* the real PRU never looks at idx_sys: it reads what is there */
-	}
-	uint32_t in[2];
-	memcpy(in, p->iv_inp + SHP_IV_INP_SAMPLE_OFF + (size_t)p->inp_cursor * 8, 8);
-	__atomic_store_n((uint32_t *)(void *)(p->iv_inp + SHP_IV_INP_IDX_PRU_OFF), p->inp_cursor,
-			 __ATOMIC_RELEASE);
-	p->inp_cursor = (p->inp_cursor + 1) % N_INP;
-	if (p->emulation == SIM_EMU_LOOPBACK || strcmp(p->mode, "emu_loopback") == 0) {
-		*v = in[0];
-		*i = in[1];
-	} else {
-		emu_model_step(&p->model, in[0], in[1], v, i);
-	}
-	return true;
-}
-
-/* Writes samples [produced, target) into the IV-out ring; returns false if lock-step blocked. */
+/*
+ * Writes samples [produced, target) into the IV-out ring, in batches: PRU0's samples first
+ * (with the twin's flags in an emulation), then PRU1's GPIO events of the batch's time window,
+ * which consult them. Returns false if lock-step blocked.
+ */
 static bool produce(struct sim_pru *p, uint64_t target)
 {
-	uint32_t v[MAX_BATCH], i[MAX_BATCH];
-	bool emu = emulating(p);
+	static uint32_t v[MAX_BATCH], i[MAX_BATCH];
+	static uint8_t flags[MAX_BATCH];
 	while (p->produced < target) {
-		uint64_t count = target - p->produced;
-		if (count > MAX_BATCH)
-			count = MAX_BATCH;
+		uint64_t left = target - p->produced;
+		uint32_t count = writable(p, left > MAX_BATCH ? MAX_BATCH : (uint32_t)left);
 		uint64_t ts0 = p->start_ns + (uint64_t)((int64_t)p->produced + p->ts_shift) *
 						     SHP_SAMPLE_INTERVAL_NS;
-		produce_gpio(p, ts0 + count * SHP_SAMPLE_INTERVAL_NS);
-		if (!emu)
-			sim_signal_harvest(p->seed, ts0, (uint32_t)count, v, i);
+		bool with_flags = false;
+		if (count > 0)
+			count = sim_pru0_produce(p, ts0, count, v, i, flags, &with_flags);
+		sim_pru1_gpio(p, ts0, count, with_flags ? flags : NULL);
 		for (uint32_t k = 0; k < count; k++) {
 			uint32_t s = p->cursor;
-			if (p->lockstep && reader_lags(p, s)) {
-				count = k;
-				break;
-			}
-			if (emu && !emulate_sample(p, &v[k], &i[k])) {
-				count = k;
-				break;
-			}
 			uint64_t ts = ts0 + (uint64_t)k * SHP_SAMPLE_INTERVAL_NS;
 			memcpy(p->iv_out + SHP_IV_OUT_TS_OFF + (size_t)s * 8, &ts, 8);
 			memcpy(p->iv_out + SHP_IV_OUT_V_OFF + (size_t)s * 4, &v[k], 4);
@@ -394,8 +338,6 @@ static bool produce(struct sim_pru *p, uint64_t target)
 			if (p->produced % SHP_SAMPLES_PER_SYNC == 0)
 				write_util(p, p->produced / SHP_SAMPLES_PER_SYNC - 1);
 		}
-		if (emu)
-			report_stale(p, false);
 		if (count == 0)
 			return false;
 	}
@@ -416,13 +358,14 @@ static void start_running(struct sim_pru *p)
 	p->gpio_mask = (uint32_t)m & 0x3FFu; /* PRU1 keeps the ten cape bits */
 	p->gpio_next = 0;
 	p->gpio_events = 0;
+	p->gpio_pins = 0;
 	p->stale = p->stale_reported = 0;
 	p->ts_shift = 0;
 	p->stall_until = 0;
 	p->halted = false;
 	for (unsigned k = 0; k < p->nfaults; k++)
 		p->faults[k].fired = false;
-	emu_model_reset(&p->model, p->target_ohm);
+	sim_pru0_start(p);
 	set_state(p, SHP_STATE_RUNNING);
 }
 
@@ -525,7 +468,7 @@ int sim_pru_step(struct sim_pru *p)
 		if (f && p->produced >= f->at_sample && !fire(p, f))
 			return IDLE_POLL_MS;
 		if (p->stop_ns && p->produced >= last) {
-			report_stale(p, true);
+			sim_pru0_report_stale(p, true);
 			if (p->verbose)
 				fprintf(stderr,
 					"shepherd-pru-sim: run ended: %llu samples, %llu GPIO "

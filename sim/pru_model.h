@@ -11,15 +11,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "emu_model.h"
 #include "faults.h"
 #include "gpio_model.h"
 #include "msg_box.h"
 #include "pru/shepherd_abi.h"
 #include "sim_settings.h"
 #include "sim_sysfs.h"
+#include "twin/twin.h"
+#include "twin/twin_solar.h"
+#include "twin/twin_target.h"
+
+#define SIM_MAX_BATCH 10000u /* samples produced at once */
 
 enum sim_emulation { SIM_EMU_MODEL, SIM_EMU_LOOPBACK };
+enum sim_harvest { SIM_HRV_CELL, SIM_HRV_FORMULA };
 
 struct sim_pru {
 	struct sim_sysfs *sysfs;
@@ -29,7 +34,8 @@ struct sim_pru {
 	bool lockstep;
 	int verbose;
 	enum sim_emulation emulation; /* what the "emulator" mode does */
-	double target_ohm;
+	enum sim_harvest harvest;     /* what the harvest modes record */
+	struct twin_target target;    /* the load on the emulator's output */
 	struct gpio_schedule gpio_sched;
 	struct sim_fault faults[SIM_MAX_FAULTS];
 	unsigned nfaults;
@@ -47,9 +53,13 @@ struct sim_pru {
 	char firmware[2][64];         /* names last loaded into PRU0 / PRU1 */
 	struct sim_settings settings; /* the kernel's three settings blocks */
 
-	struct emu_model model;
-	uint32_t inp_cursor; /* input ring slot PRU0 reads next */
-	uint64_t stale;      /* input samples read before the sheep wrote them */
+	/* PRU0's twin (pru0_twin.c) */
+	struct twin *twin;
+	struct twin_settings reinit; /* what PRU0's last re-init (a reset) read */
+	struct twin_solar cell;      /* the harvest transducer of this run */
+	bool twin_runs;              /* this run's samples come from the twin */
+	uint32_t inp_cursor;         /* input ring slot PRU0 reads next */
+	uint64_t stale;              /* input samples read before the sheep wrote them */
 	uint64_t stale_reported;
 	uint64_t stale_report_mono;
 
@@ -61,16 +71,54 @@ struct sim_pru {
 	uint64_t gpio_next; /* index of the next event of the schedule */
 	uint32_t gpio_cursor;
 	uint64_t gpio_events;
+	uint16_t gpio_pins; /* the pins as the last scheduled event left them (without BAT_OK) */
+	bool gpio_pg;       /* BAT_OK (power-good) after the last sample */
 
 	struct sim_msg_box box; /* pru_msg_box */
 };
 
-void sim_pru_init(struct sim_pru *p);
+/* The PRUs after the module's load; false: no memory for the twin. */
+bool sim_pru_init(struct sim_pru *p);
 
 /* Reacts to a write of a sysfs file. */
 void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name);
 
 /* Advances timers and production; returns the poll timeout in ms until the next work. */
 int sim_pru_step(struct sim_pru *p);
+
+/* Whether the mode is one of the emulation modes (the EMU firmware's). */
+bool sim_pru_emulating(const struct sim_pru *p);
+
+/* ---- PRU0 (pru0_twin.c) ------------------------------------------------------------------ */
+
+/* A freshly loaded firmware at start; false: no memory. */
+bool sim_pru0_open(struct sim_pru *p);
+void sim_pru0_close(struct sim_pru *p);
+/* An accepted pru0_firmware write. */
+void sim_pru0_firmware(struct sim_pru *p);
+/* PRU0's re-init at a reset: the settings blocks and the aux word as they are now. */
+void sim_pru0_reinit(struct sim_pru *p);
+/* The run starts: the twin is initialised with what the last re-init read, if it runs. */
+void sim_pru0_start(struct sim_pru *p);
+/*
+ * Samples [produced, produced + count) with timestamps from ts0: the output values and, if the
+ * twin emulates, its TWIN_FLAG_* per sample (else flags is left alone). Returns how many were
+ * made (fewer only in lock-step, when the input is not there yet) and whether flags were set.
+ */
+uint32_t sim_pru0_produce(struct sim_pru *p, uint64_t ts0, uint32_t count, uint32_t *voltage,
+			  uint32_t *current, uint8_t *flags, bool *with_flags);
+/* Logs the stale input samples read so far (at most once a second unless final). */
+void sim_pru0_report_stale(struct sim_pru *p, bool final);
+
+/* ---- PRU1 (pru1_gpio.c) ------------------------------------------------------------------ */
+
+/* GPIO trace bit of the BAT_OK pin (power-good), spliced in by PRU1 in emulation. */
+#define SIM_GPIO_BAT_OK (1u << 9)
+
+/*
+ * The GPIO events of the samples [ts0, ts0 + count * 10 us) into the GPIO ring. flags: the
+ * twin's TWIN_FLAG_* of these samples (an emulation through the twin), or NULL.
+ */
+void sim_pru1_gpio(struct sim_pru *p, uint64_t ts0, uint32_t count, const uint8_t *flags);
 
 #endif

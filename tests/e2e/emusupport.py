@@ -1,11 +1,7 @@
-"""What the simulator's emulation and PRU1 produce, redone independently in Python (the formulas
+"""What the simulator's targets and PRU1 produce, redone independently in Python (the formulas
 of `shepherd-pru-sim --help`), and harvest recordings made to order as emulation inputs."""
-import math
-
 import h5py
 import numpy as np
-
-C_F, V_ON, V_OFF, V_OUT, V_MAX = 47e-6, 3.0, 2.2, 2.0, 4.5
 
 
 def to_pru_units(raw, gain, offset, scale):
@@ -14,35 +10,36 @@ def to_pru_units(raw, gain, offset, scale):
     return np.clip(v, 0, 4294967295.0).astype(np.uint32)
 
 
-def model(v_uv, i_na, r_ohm=1000.0):
-    """The converter / capacitor / target model: output (voltage code, current code, on)."""
-    energy, on = 0.0, False
-    n = len(v_uv)
-    v_code = np.zeros(n, np.uint32)
-    i_code = np.zeros(n, np.uint32)
-    on_state = np.zeros(n, bool)
-    on_v = int(round(V_OUT * 13107.0))
-    on_i = int(round(V_OUT / r_ohm * 4915200.0))
-    drain = (V_OUT * V_OUT / r_ohm) * 1e-5
-    for k in range(n):
-        p_in = (float(v_uv[k]) * 1e-6) * (float(i_na[k]) * 1e-9)
-        energy = energy + p_in * 1e-5
-        if on:
-            energy = energy - drain
-            if energy < 0:
-                energy = 0.0
-        v = math.sqrt(2.0 * energy / C_F)
-        if v > V_MAX:
-            v = V_MAX
-            energy = C_F * V_MAX * V_MAX / 2.0
-        if on and v < V_OFF:
-            on = False
-        elif not on and v >= V_ON:
-            on = True
-        if on:
-            v_code[k], i_code[k] = on_v, on_i
-        on_state[k] = on
-    return v_code, i_code, on_state
+def phases(*parts):
+    """An emulation input of (seconds, volts, amps) phases, as uV and nA arrays."""
+    n = [int(round(sec * 100000)) for sec, _, _ in parts]
+    v = np.concatenate([np.full(k, int(round(volts * 1e6)), np.uint32)
+                        for k, (_, volts, _) in zip(n, parts)])
+    i = np.concatenate([np.full(k, int(round(amps * 1e9)), np.uint32)
+                        for k, (_, _, amps) in zip(n, parts)])
+    return v, i
+
+
+def target_voltage_uv(dac_codes):
+    """The target's supply per sample (twin_target.h): the previous sample's DAC code through
+    the nominal DAC, 0 before the first sample."""
+    prev = np.concatenate([[0], np.asarray(dac_codes, np.int64)[:-1]])
+    return prev * 10**6 // 13107
+
+
+def target_adc(i_na):
+    """The nominal current ADC code of a target current in nA (twin_target.h)."""
+    return np.minimum(2**18 - 1, np.asarray(i_na, np.int64) * 4915200 // 10**9)
+
+
+def bat_ok_edges(t0, gpio_t, gpio_v, initial=1):
+    """The samples at which bit 9 (BAT_OK) of the recorded GPIO events changes, as (sample,
+    new level) from the level before the first event."""
+    level = (np.asarray(gpio_v, np.int64) >> 9) & 1
+    before = np.concatenate([[initial], level[:-1]])
+    k = np.flatnonzero(level != before)
+    samples = (np.asarray(gpio_t, np.int64)[k] - t0) // 10000
+    return list(zip(samples.tolist(), level[k].tolist()))
 
 
 def gpio_schedule(t0, t_end, rate_hz, mask, burst=None):

@@ -1,6 +1,6 @@
 """Emulation runs against the simulator: loopback of real recordings sample for sample, the
-target model browning out, GPIO tracing at MHz rates without loss, UART logging from a pty, and
-bad inputs refused before anything runs."""
+twin's target browning out with BAT_OK on GPIO bit 9, GPIO tracing at MHz rates without loss,
+UART logging from a pty, and bad inputs refused before anything runs."""
 import os
 import pathlib
 import pty
@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, SANITIZED, run_sheep
-from emusupport import gpio_schedule, model, to_pru_units, write_input
+from emusupport import bat_ok_edges, gpio_schedule, phases, to_pru_units, write_input
 from shepherd_checks import assert_valid_recording
 
 NO_TTY = "/nonexistent/tty"
@@ -113,27 +113,48 @@ def test_without_output_path_nothing_is_written(sim_factory, tmp_path):
     assert not list(tmp_path.glob("*.h5"))
 
 
-def test_model_target_browns_out_and_recovers_as_predicted(sim_factory, tmp_path):
-    # 2 s: plenty of power, too little for the 4 mW target, plenty again
-    n = 200000
-    v = np.full(n, 3_000_000, np.uint32)  # 3 V
-    i = np.full(n, 3_000_000, np.uint32)  # 3 mA: 9 mW
-    i[50000:130000] = 500_000  # 0.5 mA: 1.5 mW
+# BQ25504 (pru-settings.md 4.4): the output is V_mid itself (no buck, never disabled),
+# power-good falls at a threshold check (every 6400 samples) at V_mid <= 2.34 V and rises at one
+# at V_mid >= 2.8 V; GPIO logging pauses below 1.4 V. Strong input, then one below the boost
+# threshold (nothing in), then strong again. The 1 mA target takes 94 ms from 2.34 V to 1.4 V:
+# power-good falls at a check before the pause would hide it.
+BROWN_OUT = ((0.4, 3.0, 0.010), (1.2, 0.1, 0.010), (0.6, 3.0, 0.010))
+
+
+def test_model_target_browns_out_and_recovers_with_power_good_on_bit_9(sim_factory, tmp_path):
+    v, i = phases(*BROWN_OUT)
     source = write_input(tmp_path / "input.h5", v, i)
-    sim = sim_factory("--emulation", "model", "--target-ohm", "1000")
-    res, path = emulate(sim, tmp_path, source)
+    sim = sim_factory("--emulation", "model", "--target", "current:0.001",
+                      "--gpio-rate", "1000")
+    res, path = emulate(sim, tmp_path, source, virtual_source={"name": "BQ25504"})
     assert res.returncode == 0, res.stderr
-    v_code, i_code, on = model(v, i, 1000.0)
     with h5py.File(path, "r") as f:
-        np.testing.assert_array_equal(f["data/voltage"][:], v_code)
-        np.testing.assert_array_equal(f["data/current"][:], i_code)
-        volts = f["data/voltage"][:] * float(f["data/voltage"].attrs["gain"])
-    edges = np.diff(on.astype(np.int8))
-    assert np.count_nonzero(edges == 1) >= 2, "the target never came back"
-    assert np.count_nonzero(edges == -1) >= 1, "the target never browned out"
-    # the recording says the same in volts: 2.0 V while on, 0 while browned out
-    assert volts[on].min() == pytest.approx(2.0, abs=1e-4)
-    assert volts[~on].max() == 0.0
+        t0 = int(f["data/time"][0])
+        code = f["data/voltage"][:].astype(np.int64)
+        gain = float(f["data/voltage"].attrs["gain"])
+        offset = float(f["data/voltage"].attrs["offset"])
+        gpio_t, gpio_v = f["gpio/time"][:], f["gpio/value"][:]
+    volts = code * gain + offset
+    lsb = gain * 1.5  # the calibration's rounding, either way
+    dead = (np.arange(len(code)) >= 40000) & (np.arange(len(code)) < 160000)
+    # browns out: the output reaches DAC code 0 and stays there for a while, then recovers
+    zero = np.flatnonzero(code == 0)
+    assert len(zero) > 20000 and np.all(dead[zero]), zero
+    assert np.all(code[:40000] > 0) and np.all(code[-50000:] > 0)
+    assert volts[-1] > 2.8
+    # BAT_OK on bit 9: high from the start, one falling edge while the output sinks, one rising
+    # edge while it climbs again, each at a threshold check where it passed its threshold
+    edges = bat_ok_edges(t0, gpio_t, gpio_v)
+    assert [level for _, level in edges] == [0, 1], edges
+    (fall, _), (rise, _) = edges
+    assert dead[fall] and fall < zero[0] and rise > zero[-1]
+    assert (rise - fall) % 6400 == 0
+    assert volts[fall] <= 2.34 + lsb and volts[fall - 6400] > 2.34 - lsb
+    assert volts[rise] >= 2.8 - lsb and volts[rise - 6400] < 2.8 + lsb
+    # every recorded event carries power-good of its sample
+    sample = (gpio_t.astype(np.int64) - t0) // 10000
+    pg = (sample < fall) | (sample >= rise)
+    np.testing.assert_array_equal((gpio_v >> 9) & 1, pg.astype(np.uint16))
 
 
 def check_gpio(path, rate, mask, burst=None):
