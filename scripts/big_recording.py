@@ -35,8 +35,10 @@ BYTES_PER_SAMPLE = 16  # time u8 + voltage u4 + current u4, uncompressed
 
 
 def start_simulator(sim_bin, root):
+    # the integer formula, whose file size per second the --seconds default was sized for
     sim = subprocess.Popen([str(sim_bin), "--root", str(root), "--speed", "max",
-                            "--no-overrun"], stdout=subprocess.PIPE, text=True)
+                            "--no-overrun", "--harvest", "formula"], stdout=subprocess.PIPE,
+                           text=True)
     for line in sim.stdout:
         if line.strip() == "ready":
             return sim
