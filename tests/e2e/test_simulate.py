@@ -3,8 +3,6 @@ has what `run` writes for the same task (compared with a run against the simulat
 power-good trace follows the recorded output as the firmware's rules say, the summary agrees
 with the file, the harvesters reach the solar transducer's maximum, an IV-curve harvest can be
 emulated, and bad command lines, inputs and tasks are refused as `run` refuses them."""
-import json
-import pathlib
 
 import h5py
 import numpy as np
@@ -14,56 +12,8 @@ import yaml
 from conftest import run_sheep
 from emusupport import write_input
 from shepherd_checks import assert_valid_recording
-
-NO_TTY = "/nonexistent/tty"
-NO_EEPROM = "/nonexistent/eeprom"
-BAT_OK = 1 << 9
-
-
-def write(tmp_path, kind, name="task.yaml", **params):
-    task = tmp_path / name
-    task.write_text(yaml.safe_dump({"datatype": kind, "parameters": params}))
-    return task
-
-
-def simulate(task, *args, eeprom=NO_EEPROM):
-    """Runs simulate --json; returns (result, summary dict or None, recording path or None)."""
-    res = run_sheep(None, "simulate", "--json", *args, str(task),
-                    env={"SHEPHERD_EEPROM": eeprom})
-    summary = None
-    for line in res.stdout.splitlines():
-        if line.startswith("{"):
-            summary = json.loads(line)
-    path = None
-    if summary and summary["recording"] != "none":
-        path = pathlib.Path(summary["recording"])
-    return res, summary, path
-
-
-def sim_harvest(tmp_path, harvester, duration=4, name="hrv.h5", *args):
-    task = write(tmp_path, "HarvestTask", name=f"{name}.yaml", duration=duration,
-                 output_path=str(tmp_path / name), use_cal_default=True,
-                 virtual_harvester={"name": harvester})
-    res, summary, path = simulate(task, *args)
-    assert res.returncode == 0, res.stderr
-    return summary, path
-
-
-def sim_emulate(tmp_path, input_path, source, *args, name="emu.h5", **params):
-    params.setdefault("use_cal_default", True)
-    task = write(tmp_path, "EmulationTask", name=f"{name}.yaml", input_path=str(input_path),
-                 output_path=str(tmp_path / name), virtual_source=source, **params)
-    return simulate(task, *args)
-
-
-def si(ds):
-    return ds[:].astype(np.float64) * float(ds.attrs["gain"]) + float(ds.attrs["offset"])
-
-
-def energy_J(path):
-    """Sum of V * I * 10 us over the recording, through the file's calibration."""
-    with h5py.File(path, "r") as f:
-        return float(np.sum(si(f["data/voltage"]) * si(f["data/current"])) * 1e-5)
+from twinsupport import (BAT_OK, NO_TTY, energy_J, si, sim_emulate, sim_harvest, simulate,
+                         write)
 
 
 def weak_input(tmp_path, seconds=3):
