@@ -55,8 +55,9 @@ bool twin_init(struct twin *t, const struct twin_settings *s, bool emulation)
 	t->emulation = emulation;
 	memset(&t->sums, 0, sizeof(t->sums));
 	memset(&t->conv, 0, sizeof(t->conv));
-	t->dac_b = 0;
+	/* sample_init: channel A gets the aux code, and so does B when linked to main */
 	t->dac_a = s->aux_word & 0xFFFFu;
+	t->dac_b = TWIN_AUX_MODE(s->aux_word) == 1u ? (s->aux_word & 0xFFFFu) : 0u;
 	if (emulation) {
 		twin_conv_init(t);
 		t->algo_ok = twin_hrv_emu_algorithm_ok(&s->hrv);
@@ -89,10 +90,10 @@ static inline uint32_t twin_emulate_inline(struct twin *t, uint32_t V, uint32_t 
 	const uint32_t dac = twin_conv_states(t);
 	struct twin_conv *c = &t->conv;
 	t->dac_b = dac;
-	const uint32_t aux = t->s.aux_word;
-	if (aux & TWIN_AUX_MAIN)
+	const uint32_t aux = TWIN_AUX_MODE(t->s.aux_word);
+	if (aux == 1u)
 		t->dac_a = dac;
-	else if (aux & TWIN_AUX_BUFFER)
+	else if (aux == 2u)
 		t->dac_a = twin_cal_dac(&t->s.cal, (uint32_t)(c->V_mid_uV_n32 >> 32));
 	if (c->mode & TWIN_CONV_FEEDBACK)
 		t->hrv.voltage_set_uV = c->V_input_request_uV;

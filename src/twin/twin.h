@@ -26,7 +26,8 @@ struct twin_settings {
 	struct pru_calibration cal;
 	struct pru_converter conv;
 	struct pru_harvester hrv;
-	uint32_t aux_word; /* dac_auxiliary_voltage_raw: bits 0-15 code A, bit 20 main, 21 buffer */
+	uint32_t aux_word; /* dac_auxiliary_voltage_raw: bits 0-15 code A; (aux >> 20) & 3: 1 link
+			    * A to main, 2 V_mid on A ("buffer"), 0 and 3 neither */
 };
 
 /* Running sums over the samples since twin_init(), in joules (10 us per sample). */
@@ -53,8 +54,11 @@ void twin_load_firmware(struct twin *t);
 /*
  * PRU0's re-init with these blocks, for an emulation (EMU firmware) or a harvest (HRV
  * firmware). False: the harvester's algorithm is one this firmware rejects (the PRU posts
- * MSG_ERR_HRV_ALGO 0xE8 and then passes samples through unchanged / stores them raw).
- * Resets the energy sums.
+ * MSG_ERR_HRV_ALGO 0xE8 and then passes samples through unchanged). For the HRV firmware the
+ * twin then stores the raw readings, a deliberate deviation: the firmware writes no output
+ * slot, but the simulator must put something into the ring. Sets the DAC codes as sample_init
+ * does: emulation B 0 (or the aux code when aux is linked to main), A the aux code; harvest
+ * 0xFFFF (open circuit, or the aux code when linked to main). Resets the energy sums.
  */
 bool twin_init(struct twin *t, const struct twin_settings *s, bool emulation);
 
@@ -70,7 +74,9 @@ uint32_t twin_emulate(struct twin *t, uint32_t v_uV, uint32_t i_nA, uint32_t adc
 		      uint32_t *out_voltage, uint32_t *out_current);
 
 /* After the last sample: the BAT_OK pin (power-good), whether PRU1 pauses GPIO logging (output
- * below V_output_log_gpio_threshold), the DAC codes of channel B and of channel A (aux). */
+ * below V_output_log_gpio_threshold), the DAC codes of channel B and of channel A (aux).
+ * Before the first sample: the DAC codes after init (B 0, or the aux code when aux is linked
+ * to main; A the aux code). */
 bool twin_power_good(const struct twin *t);
 bool twin_gpio_paused(const struct twin *t);
 uint32_t twin_dac_b(const struct twin *t);

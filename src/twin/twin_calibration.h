@@ -44,23 +44,23 @@ static inline uint32_t twin_cal_uV(const struct pru_calibration *c, uint32_t raw
 }
 
 /*
- * Computed in 64 bits and clamped there: the spec is silent on the firmware's width, and for
- * every voltage the PRU can see (< 2^32 uV, gains around 2^14) no intermediate overflows, so
- * only absurd gains could tell the variants apart.
+ * In the firmware's widths: the (offset-corrected) voltage is a u32 (with a negative offset
+ * V + |off| is a wrapping u32 sum), dac_raw = mul64(V, gain) >> 20 is truncated to a u32, and
+ * only that is clamped to 0xFFFF.
  */
 static inline uint32_t twin_cal_dac(const struct pru_calibration *c, uint32_t V_uV)
 {
-	uint64_t V;
+	uint32_t V;
 	if (c->dac_voltage_offset >= 0) {
 		const uint32_t off = (uint32_t)c->dac_voltage_offset;
 		if (V_uV <= off)
 			return 0;
 		V = V_uV - off;
 	} else {
-		V = (uint64_t)V_uV + (uint64_t)(-(int64_t)c->dac_voltage_offset);
+		V = V_uV + (uint32_t)(-(int64_t)c->dac_voltage_offset);
 	}
-	const uint64_t raw = twin_mul64(V, c->dac_voltage_gain) >> 20;
-	return raw > 0xFFFFu ? 0xFFFFu : (uint32_t)raw;
+	const uint32_t raw = (uint32_t)(twin_mul64(V, c->dac_voltage_gain) >> 20);
+	return raw > 0xFFFFu ? 0xFFFFu : raw;
 }
 
 #endif

@@ -63,6 +63,13 @@ static inline void twin_conv_init(struct twin *t)
 	c->V_input_request_uV = sc[TC_V_MID_INIT];
 }
 
+/* A shift by a settings value: the PRU's LSR uses the low 5 bits of the count, so 32 + n shifts
+ * by n; in C a count >= 32 would be undefined. */
+static inline uint32_t twin_shr_pru(uint32_t x, uint32_t s)
+{
+	return x >> (s & 31u);
+}
+
 /* P / V by a reciprocal table over 131 mV bins; the index wraps at 8 bits before the clamp. */
 static inline uint64_t twin_conv_div_inline(uint64_t P_fW_n4, uint32_t V_uV)
 {
@@ -87,8 +94,8 @@ static inline void twin_conv_inp(struct twin *t, uint32_t V, uint32_t I)
 		if (V < sc[TC_V_BOOST_THRESHOLD])
 			V = 0;
 		/* the row index is an 8-bit variable in the firmware: it wraps before the clamp */
-		uint32_t row = (uint8_t)(V >> sc[TC_LUT_INP_V_LOG2]);
-		uint32_t col = twin_log2safe(I >> sc[TC_LUT_INP_I_LOG2]);
+		uint32_t row = (uint8_t)twin_shr_pru(V, sc[TC_LUT_INP_V_LOG2]);
+		uint32_t col = twin_log2safe(twin_shr_pru(I, sc[TC_LUT_INP_I_LOG2]));
 		if (row > 11)
 			row = 11;
 		if (col > 11)
@@ -122,7 +129,7 @@ static inline void twin_conv_out(struct twin *t, uint32_t adc_current)
 	const uint32_t I_out = twin_cal_nA(&t->s.cal, &t->st.residue_nA, adc_current);
 	uint32_t inv_eta_n4 = 16;
 	if (c->mode & TWIN_CONV_BUCK) {
-		uint32_t k = twin_log2safe(I_out >> sc[TC_LUT_OUT_I_LOG2]);
+		uint32_t k = twin_log2safe(twin_shr_pru(I_out, sc[TC_LUT_OUT_I_LOG2]));
 		if (k > 11)
 			k = 11;
 		inv_eta_n4 = t->s.conv.lut_output[k];

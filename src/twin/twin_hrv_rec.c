@@ -36,7 +36,13 @@ void twin_hrv_init(struct twin *t)
 	h->voc_nxt = cfg->voltage_max_uV;
 	h->voc_min = cfg->voltage_min_uV > 1000u ? cfg->voltage_min_uV : 1000u;
 	h->lin_extrapolation = (cfg->hrv_mode & 4u) != 0;
-	h->dac = 0;
+	/* recording state: one settle counter (ivcurve and isc_voc), PO's last power */
+	h->settle_steps = 0;
+	h->power_last_raw = 0;
+	/* sample_init writes HRV channel B before harvester_initialize: DAC_MAX_VAL (open
+	 * circuit), or the aux code when aux is linked to main ((aux >> 20) & 3 == 1) */
+	const uint32_t aux = t->s.aux_word;
+	h->dac = (((aux >> 20) & 3u) == 1u) ? (aux & 0xFFFFu) : 0xFFFFu;
 }
 
 bool twin_hrv_rec_algorithm_ok(uint32_t algorithm)
@@ -72,7 +78,7 @@ static void rec_ivcurve(struct twin *t, uint32_t *V, uint32_t *I)
 			*I = 0;
 		}
 	}
-	if (t->st.rec_iv_settle == 0) {
+	if (h->settle_steps == 0) {
 		if (++h->interval_step >= cfg->window_size) {
 			h->interval_step = 0;
 			h->voltage_set_uV =
@@ -82,35 +88,35 @@ static void rec_ivcurve(struct twin *t, uint32_t *V, uint32_t *I)
 				h->is_rising ? twin_add32(h->voltage_set_uV, h->volt_step_uV)
 					     : twin_sub32(h->voltage_set_uV, h->volt_step_uV);
 		}
-		if (h->voltage_set_uV > cfg->voltage_max_uV)
+		/* by direction only, as the firmware: rising against max, falling against min */
+		if (h->is_rising && h->voltage_set_uV > cfg->voltage_max_uV)
 			h->voltage_set_uV = cfg->voltage_max_uV;
-		if (h->voltage_set_uV < cfg->voltage_min_uV)
+		if (!h->is_rising && h->voltage_set_uV < cfg->voltage_min_uV)
 			h->voltage_set_uV = cfg->voltage_min_uV;
 		rec_set_dac(t, h->voltage_set_uV);
-		t->st.rec_iv_settle = cfg->wait_cycles_n;
+		h->settle_steps = cfg->wait_cycles_n;
 	} else {
-		t->st.rec_iv_settle--;
+		h->settle_steps--;
 	}
 }
 
-/* "Open circuit" is taken as the DAC code of voltage_max_uV (the spec says "max"; for the
- * fixtures' 5 V both readings give code 0xFFFF). */
+/* The phase comes from is_rising (hrv_mode bit1), flipped at every toggle: rising latches the
+ * current (the DAC-0 phase just ended) and writes DAC_MAX_VAL (open circuit, the raw code, not
+ * the code of voltage_max_uV); falling latches the voltage and writes 0 (short circuit). */
 static void rec_isc_voc(struct twin *t, uint32_t *V, uint32_t *I)
 {
 	const struct pru_harvester *cfg = &t->s.hrv;
 	struct twin_hrv *h = &t->hrv;
-	if (t->st.rec_isc_settle == 0) {
-		if (h->voltage_set_uV == 0) {
-			h->current_hold = *I; /* end of the short-circuit phase */
-			h->voltage_set_uV = cfg->voltage_max_uV;
-		} else {
-			h->voltage_hold = *V; /* end of the open-circuit phase */
-			h->voltage_set_uV = 0;
-		}
-		rec_set_dac(t, h->voltage_set_uV);
-		t->st.rec_isc_settle = cfg->wait_cycles_n;
+	if (h->settle_steps == 0) {
+		if (h->is_rising)
+			h->current_hold = *I;
+		else
+			h->voltage_hold = *V;
+		h->dac = h->is_rising ? 0xFFFFu : 0u;
+		h->is_rising = !h->is_rising;
+		h->settle_steps = cfg->wait_cycles_n;
 	} else {
-		t->st.rec_isc_settle--;
+		h->settle_steps--;
 	}
 	*V = h->voltage_hold;
 	*I = h->current_hold;
@@ -128,14 +134,15 @@ static void rec_voc(struct twin *t, uint32_t *V, uint32_t *I)
 	struct twin_hrv *h = &t->hrv;
 	rec_interval_step(t);
 	if (h->interval_step == 0)
-		rec_set_dac(t, cfg->voltage_max_uV);
+		h->dac = 0xFFFFu; /* DAC_MAX_VAL: open circuit, whatever voltage_max_uV is */
 	/* a separate test: with duration_n 1 the set point follows in the same sample */
 	if (h->interval_step == cfg->duration_n - 1) {
 		uint32_t set = twin_mul32(twin_cal_uV(&t->s.cal, *V), cfg->setpoint_n8) >> 8;
-		if (set < cfg->voltage_min_uV)
-			set = cfg->voltage_min_uV;
+		/* max first, then min: with min > max the firmware ends at min */
 		if (set > cfg->voltage_max_uV)
 			set = cfg->voltage_max_uV;
+		if (set < cfg->voltage_min_uV)
+			set = cfg->voltage_min_uV;
 		h->voltage_set_uV = set;
 		rec_set_dac(t, set);
 	}
@@ -151,7 +158,7 @@ static void rec_po(struct twin *t, uint32_t V, uint32_t I)
 	if (h->interval_step != 0)
 		return;
 	const uint32_t P = twin_mul32(I, V);
-	if (P > t->st.rec_po_P_last) {
+	if (P > h->power_last_raw) {
 		h->voltage_set_uV = h->is_rising ? twin_add32(h->voltage_set_uV, h->volt_step_uV)
 						 : twin_sub32(h->voltage_set_uV, h->volt_step_uV);
 		h->volt_step_uV = twin_mul32(2, h->volt_step_uV);
@@ -164,7 +171,7 @@ static void rec_po(struct twin *t, uint32_t V, uint32_t I)
 		h->voltage_set_uV = h->is_rising ? twin_add32(h->voltage_set_uV, h->volt_step_uV)
 						 : twin_sub32(h->voltage_set_uV, h->volt_step_uV);
 	}
-	t->st.rec_po_P_last = P;
+	h->power_last_raw = P;
 	/* a set point far above what the cell delivers: come back from its actual voltage */
 	const uint32_t V_uV = twin_cal_uV(&t->s.cal, V);
 	if (h->is_rising && twin_sub32(h->voltage_set_uV, V_uV) > 2 * h->volt_step_uV) {
@@ -204,7 +211,9 @@ uint32_t twin_harvest(struct twin *t, uint32_t adc_voltage, uint32_t adc_current
 		rec_ivcurve(t, &V, &I);
 	else if (algo >= VH_ISC_VOC)
 		rec_isc_voc(t, &V, &I);
-	/* else rejected at twin_init: raw readings stored, the DAC left alone */
+	/* else rejected at twin_init (< 8): the DAC is left alone. Deliberate deviation: the
+	 * firmware only posts MSG_ERR_HRV_ALGO and writes no output slot; the twin stores the
+	 * raw readings, as the simulator must put something into the ring. */
 	*out_voltage = V;
 	*out_current = I;
 

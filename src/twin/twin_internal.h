@@ -20,9 +20,11 @@
 #define TWIN_CONV_LOG_MID 0x08u
 #define TWIN_CONV_FEEDBACK 0x10u
 
-/* aux word bits (7.1) */
+/* aux word (7.1): the field (aux >> 20) & 3 is 1 (link A to main) or 2 (V_mid, "buffer");
+ * 3 is neither */
 #define TWIN_AUX_MAIN (1u << 20)
 #define TWIN_AUX_BUFFER (1u << 21)
+#define TWIN_AUX_MODE(aux) (((aux) >> 20) & 3u)
 
 /* the calibration's cap on the remembered negative noise: NOISE_ESTIMATE 2000 nA x 30 */
 #define TWIN_RESIDUE_MAX_nA 60000u
@@ -46,9 +48,6 @@ struct twin_statics {
 	uint32_t opt_age_now, opt_age_nxt;
 	uint32_t opt_V_now, opt_I_now, opt_V_nxt, opt_I_nxt;
 	uint64_t opt_P_now, opt_P_nxt;
-	/* recording (HRV firmware) */
-	uint32_t rec_iv_settle, rec_isc_settle;
-	uint32_t rec_po_P_last;
 };
 
 /* The converter as converter_initialize leaves it, then per sample. */
@@ -74,7 +73,10 @@ struct twin_hrv {
 	uint32_t age_max;
 	uint32_t voc_now, voc_nxt, voc_min;
 	bool is_rising, lin_extrapolation;
-	uint32_t dac; /* recording: the DAC code last written */
+	/* recording (HRV firmware), reset by harvester_initialize */
+	uint32_t settle_steps;   /* ivcurve and isc_voc share it */
+	uint32_t power_last_raw; /* mppt_po: P = mul32(I_raw, V_raw) of the last step */
+	uint32_t dac;            /* the DAC code last written (init: sample_init's) */
 };
 
 struct twin_sums {

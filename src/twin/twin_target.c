@@ -83,7 +83,7 @@ static bool parse_si(const char *kind, const char *s, bool allow_zero, double ma
 		return fail(why, why_len, "%s: '%s' is not a number", kind, s);
 	if (v < 0 || signbit(v))
 		return fail(why, why_len, "%s: negative value '%s'", kind, s);
-	const double n = nearbyint(v * 1e9);
+	const double n = nearbyint(v * 1e9); /* half-even, in the default rounding mode */
 	if (n > max_n)
 		return fail(why, why_len, "%s: '%s' is too large", kind, s);
 	if (n == 0 && !allow_zero)
@@ -154,6 +154,25 @@ bool twin_target_parse(const char *spec, struct twin_target *out, char *why, siz
 	return true;
 }
 
+/* n nano-units as an exact decimal of units (no trailing zeros): strtod of it is the double
+ * nearest n / 10^9, and n < 2^44 makes nearbyint(that * 1e9) n again, so parse(format(t)) ==
+ * t for every value, unlike %g with a fixed number of digits. */
+static void format_n(uint64_t n, char *buf, size_t len)
+{
+	const uint64_t whole = n / 1000000000u;
+	uint64_t frac = n % 1000000000u;
+	if (frac == 0) {
+		snprintf(buf, len, "%" PRIu64, whole);
+		return;
+	}
+	int digits = 9;
+	while (frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	snprintf(buf, len, "%" PRIu64 ".%0*" PRIu64, whole, digits, frac);
+}
+
 void twin_target_format(const struct twin_target *t, char *buf, size_t len)
 {
 	const char *ctl = t->controlled ? ":controlled" : "";
@@ -175,11 +194,14 @@ void twin_target_format(const struct twin_target *t, char *buf, size_t len)
 	case TWIN_TARGET_CURRENT:
 	case TWIN_TARGET_POWER: {
 		const char *kind = t->kind == TWIN_TARGET_CURRENT ? "current" : "power";
-		if (t->sleep)
-			snprintf(buf, len, "%s:%.10g:%.10g%s", kind, (double)t->active * 1e-9,
-				 (double)t->sleep * 1e-9, ctl);
-		else
-			snprintf(buf, len, "%s:%.10g%s", kind, (double)t->active * 1e-9, ctl);
+		char a[32], b[32];
+		format_n(t->active, a, sizeof(a));
+		if (t->sleep) {
+			format_n(t->sleep, b, sizeof(b));
+			snprintf(buf, len, "%s:%s:%s%s", kind, a, b, ctl);
+		} else {
+			snprintf(buf, len, "%s:%s%s", kind, a, ctl);
+		}
 		break;
 	}
 	default:

@@ -2,10 +2,13 @@
  * twin_target.h - the load on the emulator's output, in integers, so that the simulator and
  * `simulate` agree with any test to the last code:
  *
- *   V_uV(n) = floor(dac(n-1) * 10^6 / 13107)     the nominal DAC, 0 before the first sample
+ *   V_uV(n) = floor(dac(n-1) * 10^6 / 13107)     the nominal DAC; before the first sample the
+ *                                                 DAC code after init (0, or the aux code
+ *                                                 when aux is linked to main)
  *   resistor:OHM        I_nA = floor(V_uV * 10^6 / mOHM)   (OHM with up to 3 decimals)
- *   current:A[:SLEEP_A] I_nA = round(A * 1e9), 0 while V_uV = 0
- *   power:W[:SLEEP_W]   I_nA = floor(nW * 10^6 / V_uV), 0 while V_uV = 0
+ *   current:A[:SLEEP_A] I_nA = round(A * 1e9) (half-even), 0 while V_uV = 0
+ *   power:W[:SLEEP_W]   I_nA = floor(nW * 10^6 / V_uV), nW = round(W * 1e9) (half-even),
+ *                       0 while V_uV = 0
  *   ADC code            min(2^18 - 1, floor(I_nA * 4915200 / 10^9))   the nominal current ADC
  *
  * A trailing `:controlled` makes the target follow power-good (BAT_OK) of sample n-1: while it
@@ -36,7 +39,8 @@ struct twin_target {
 /* Parses SPEC as above ("none" too). False: why names the problem. */
 bool twin_target_parse(const char *spec, struct twin_target *out, char *why, size_t why_len);
 
-/* The spec back in the form above (for logs and the file's notes). */
+/* The spec back in the form above (for logs and the file's notes), with the numbers exact:
+ * twin_target_parse of it gives the same target. */
 void twin_target_format(const struct twin_target *t, char *buf, size_t len);
 
 /* The target's supply voltage in uV for the DAC code of the previous sample. */

@@ -190,7 +190,8 @@ static void test_block_is_the_sample_loop(void **state)
 }
 
 /* (b) the stored voltage is the set one where the cell's V_oc is above it, V_oc (and no
- * current) where it is below; the first sample reads at DAC 0, before cv wrote its code */
+ * current) where it is below; the first sample reads at DAC
+ * 0xFFFF (sample_init: open circuit), before cv wrote its code */
 static void check_cv(const char *name, const uint64_t *win, size_t n_win, uint32_t *above,
 		     uint32_t *below)
 {
@@ -201,7 +202,7 @@ static void check_cv(const char *name, const uint64_t *win, size_t n_win, uint32
 	for (size_t w = 0; w < n_win; w++) {
 		struct run r;
 		run(&r, &s, win[w], 0, WIN, true);
-		assert_int_equal(r.dac[0], 0);
+		assert_int_equal(r.dac[0], 0xFFFF);
 		for (uint32_t k = 1; k < WIN; k++) {
 			assert_int_equal(r.dac[k], r.dac[1]);
 			const double v = volts(r.ov[k]), v_oc = voc(&r, k);
@@ -318,7 +319,7 @@ static void check_po_at_the_top(double i_ph_scale, struct po_top *o)
 	for (uint32_t k = 0; k + n <= PO_WIN; k += n) {
 		twin_harvest_block(t, &r.cell, r.k0 + k, n, r.ov + k, r.oc + k);
 		o->evals++;
-		o->saturated += t->st.rec_po_P_last == UINT32_MAX;
+		o->saturated += t->hrv.power_last_raw == UINT32_MAX;
 		const uint32_t set = t->hrv.voltage_set_uV;
 		o->set_min_uV = set < o->set_min_uV ? set : o->set_min_uV;
 		o->set_max_uV = set > o->set_max_uV ? set : o->set_max_uV;
@@ -343,11 +344,14 @@ static void test_po_blind_where_its_power_saturates(void **state)
 	(void)state;
 	struct po_top o;
 	check_po_at_the_top(1.0, &o);
-	/* the first evaluation compares with the 0 of init; every later one is saturated */
-	if (!(o.saturated + 1 >= o.evals && o.frac < 0.5))
+	/* The first evaluation reads at sample_init's open circuit (DAC 0xFFFF: I ~ 0) and
+	 * compares with the 0 of init, so PO moves up twice (10, then 20 mV) before it meets the
+	 * saturated products; from there most evaluations saturate (equal: reverse), the few
+	 * that do not (a step above the knee) send it back. It stays blind near 2.5 V: steps of
+	 * 10 .. 40 mV, a few of them. */
+	if (!(4 * o.saturated >= 3 * o.evals && o.frac < 0.5))
 		fail_msg("%u of %u saturated, %.2f %%", o.saturated, o.evals, 100.0 * o.frac);
-	/* 2.5 V and 2.5 V - 10 mV (reversing also moves, one step) */
-	if (!(o.set_min_uV >= 2480000 && o.set_max_uV <= 2510000))
+	if (!(o.set_min_uV >= 2400000 && o.set_max_uV <= 2600000))
 		fail_msg("set point %u .. %u uV", o.set_min_uV, o.set_max_uV);
 	check_po_at_the_top(0.2, &o);
 	if (!(o.saturated == 0 && o.frac_late >= 0.8 && o.frac_late < 1.01))
@@ -457,7 +461,7 @@ static void test_isc_voc_holds_isc_and_voc(void **state)
 	struct twin_settings s;
 	settings("isc_voc", &s);
 	const uint32_t per = 1 + s.hrv.wait_cycles_n;
-	const uint32_t dac_max = twin_cal_dac(&s.cal, s.hrv.voltage_max_uV);
+	const uint32_t dac_max = 0xFFFFu; /* DAC_MAX_VAL */
 	const double v_tol = NOISE_V_CODES * nominal.adc_V_Sense.gain;
 	const double i_tol = NOISE_I_CODES * nominal.adc_C_Hrv.gain;
 	for (size_t w = 0; w < 2; w++) {
@@ -466,7 +470,8 @@ static void test_isc_voc_holds_isc_and_voc(void **state)
 		uint32_t j_isc = UINT32_MAX, j_voc = UINT32_MAX, checked = 0;
 		double isc = 0.0, v_oc = 0.0;
 		for (uint32_t k = 0; k < WIN; k++) {
-			assert_int_equal(r.dac_n[k], (k / per) % 2 ? dac_max : 0u);
+			/* rising (hrv_mode 6): the toggle at 0 writes max, at per 0, ... */
+			assert_int_equal(r.dac_n[k], (k / per) % 2 ? 0u : dac_max);
 			if (k % per == 0 && r.dac[k] == 0 && r.dac_n[k] == dac_max) {
 				j_isc = k; /* end of a short circuit: the current latched */
 				isc = light(&r, j_isc) * r.cell.i_ph_A;

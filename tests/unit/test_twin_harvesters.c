@@ -271,6 +271,33 @@ static void test_emu_rejects(void **state)
 	twin_free(t);
 }
 
+/* 7.4: the algorithm-local statics of CV, MPPT_VOC and MPPT_PO are not reset by
+ * harvester_initialize: a re-init leaves every one of them as it was */
+static void test_emu_statics_survive_init(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"cv20", "mppt_voc", "mppt_po"};
+	for (size_t h = 0; h < 3; h++) {
+		struct twin *t = emu_twin(names[h], SHP_DTYPE_IVCURVE);
+		for (uint32_t k = 0; k < 5 * WIN; k++) {
+			uint32_t V, I;
+			curve_point(k % WIN, 2e-3, 4.0, &V, &I);
+			twin_hrv_emu_run(t, &V, &I);
+		}
+		struct twin_statics before;
+		memcpy(&before, &t->st, sizeof(before)); /* padding included */
+		assert_true(before.cv_V_last != 0);
+		if (h == 1)
+			assert_true(before.voc_age_now != 0 || before.voc_age_nxt != 0);
+		if (h == 2)
+			assert_true(before.po_P_last != 0);
+		const struct twin_settings s = t->s;
+		assert_true(twin_init(t, &s, true));
+		assert_memory_equal(&t->st, &before, sizeof(before));
+		twin_free(t);
+	}
+}
+
 /* ---- recording ----------------------------------------------------------------------- */
 
 static struct twin *rec_twin(const char *hrv)
@@ -353,32 +380,129 @@ static void test_rec_ivcurve(void **state)
 	check_sweep(false, 1);
 }
 
+/* 7.5 ISC_VOC with the firmware's phase (is_rising, hrv_mode bit1): the DAC starts open
+ * (0xFFFF from sample_init); at each toggle, rising: latch I (end of the DAC-0 phase), write
+ * 0xFFFF; falling: latch V, write 0; then is_rising flips and settle := wait_cycles_n (4), so
+ * the toggles are at samples 0, 5, 10, ... Derived by hand from that rule: phase p = k / 5 has
+ * DAC 0xFFFF for even p (toggled while rising), 0 for odd p; the even toggles latch I = 2000 +
+ * 5p, the odd ones V = 100000 + 5p. */
 static void test_rec_isc_voc(void **state)
 {
 	(void)state;
 	struct twin *t = rec_twin("isc_voc");
 	assert_int_equal(t->s.hrv.wait_cycles_n, 4);
-	const uint32_t dac_max = dac_of(t, t->s.hrv.voltage_max_uV);
-	assert_int_equal(dac_max, 0xFFFF);
+	assert_int_equal(t->s.hrv.hrv_mode, 6);
+	assert_int_equal(twin_harvest_dac(t), 0xFFFF);
 	for (uint32_t k = 0; k < 40; k++) {
 		uint32_t ov, oc;
 		const uint32_t dac = twin_harvest(t, 100000 + k, 2000 + k, &ov, &oc);
 		const uint32_t phase = k / 5;
-		/* phase 0 ends open circuit (init), 1 short, 2 open ... */
-		assert_int_equal(dac, phase % 2 == 0 ? 0u : dac_max);
-		/* the held pair: current of the last short-circuit end, voltage of the last
-		 * open-circuit end (sample 5p where the toggle happens) */
-		const uint32_t last_toggle = phase * 5;
+		assert_int_equal(dac, phase % 2 == 0 ? 0xFFFFu : 0u);
 		uint32_t exp_V = 0, exp_I = 0;
-		for (uint32_t p = 0; p <= last_toggle; p += 5) {
+		for (uint32_t p = 0; p <= phase * 5; p += 5) {
 			if ((p / 5) % 2 == 0)
-				exp_V = 100000 + p;
-			else
 				exp_I = 2000 + p;
+			else
+				exp_V = 100000 + p;
 		}
 		assert_int_equal(ov, exp_V);
 		assert_int_equal(oc, exp_I);
 	}
+	/* falling (hrv_mode bit1 clear): the first toggle latches V and writes 0 */
+	struct twin_settings s = t->s;
+	s.hrv.hrv_mode = 4;
+	assert_true(twin_init(t, &s, false));
+	uint32_t ov, oc;
+	assert_int_equal(twin_harvest(t, 123, 456, &ov, &oc), 0);
+	assert_int_equal(ov, 123);
+	assert_int_equal(oc, 0);
+	twin_free(t);
+}
+
+/* 7.4 harvester_initialize: settle_steps = 0 (one counter for ivcurve and isc_voc) and
+ * power_last_raw = 0 at every init, not only at a firmware load. */
+static void test_rec_state_reset_by_init(void **state)
+{
+	(void)state;
+	struct twin *t = rec_twin("isc_voc");
+	struct twin_settings s = t->s;
+	uint32_t ov, oc;
+	twin_harvest(t, 1, 2, &ov, &oc); /* toggle, settle 4 */
+	twin_harvest(t, 1, 2, &ov, &oc); /* settle 3 */
+	assert_true(twin_init(t, &s, false));
+	/* settle 0 again: this sample toggles (rising: latch I = 77); with the counter kept
+	 * (3) it would not, and the hold reset by init would give 0 */
+	twin_harvest(t, 55, 77, &ov, &oc);
+	assert_int_equal(oc, 77);
+	assert_int_equal(ov, 0);
+
+	/* PO: interval_n 1, rising from set 2500001, step 10000. Sample 1: P = 0x3FFFF * 1000 >
+	 * 0: set 2510001, step 20000; sample 2: P doubles: set 2530001, step 40000. After the
+	 * re-init (set 2500001, step 10000, P_last 0) a sample with P = 0x3FFFF * 1000 > 0 moves
+	 * on: set 2510001, step 20000, still rising. (V = 5.12 V: set - V saturates to 0, so the
+	 * come-back rule does not fire.) With P_last kept it would reverse to 2490001. */
+	t = (twin_free(t), rec_twin("mppt_po"));
+	s = t->s;
+	s.hrv.interval_n = 1;
+	assert_true(twin_init(t, &s, false));
+	twin_harvest(t, 0x3FFFF, 1000, &ov, &oc);
+	assert_int_equal(t->hrv.voltage_set_uV, 2510001);
+	twin_harvest(t, 0x3FFFF, 2000, &ov, &oc);
+	assert_int_equal(t->hrv.voltage_set_uV, 2530001);
+	assert_int_equal(t->hrv.volt_step_uV, 40000);
+	assert_true(twin_init(t, &s, false));
+	twin_harvest(t, 0x3FFFF, 1000, &ov, &oc);
+	assert_int_equal(t->hrv.voltage_set_uV, 2510001);
+	assert_int_equal(t->hrv.volt_step_uV, 20000);
+	assert_true(t->hrv.is_rising);
+	twin_free(t);
+}
+
+/* sample_init: HRV channel B is DAC_MAX_VAL (open circuit) before harvester_initialize, or
+ * the aux code when aux is linked to main ((aux >> 20) & 3 == 1; 3 is neither) */
+static void test_rec_initial_dac(void **state)
+{
+	(void)state;
+	struct twin *t = rec_twin("cv24");
+	struct twin_settings s = t->s;
+	assert_int_equal(twin_harvest_dac(t), 0xFFFF);
+	s.aux_word = (1u << 20) | 1234u;
+	assert_true(twin_init(t, &s, false));
+	assert_int_equal(twin_harvest_dac(t), 1234);
+	s.aux_word = (2u << 20) | 1234u;
+	assert_true(twin_init(t, &s, false));
+	assert_int_equal(twin_harvest_dac(t), 0xFFFF);
+	s.aux_word = (3u << 20) | 1234u;
+	assert_true(twin_init(t, &s, false));
+	assert_int_equal(twin_harvest_dac(t), 0xFFFF);
+	twin_free(t);
+}
+
+/* 7.5 IVCURVE clamps by direction only: rising against max, falling against min. Rising
+ * with min > max: the restart sets min, which is above max: max. Falling from a set point
+ * above max (hrv_mode bit0, interval_n = 2W: the counter starts at 0, so the first step is
+ * set - step = voltage_uV + 1 - step): not clamped to max. */
+static void test_rec_ivcurve_clamps(void **state)
+{
+	(void)state;
+	struct twin *t = rec_twin("iv1000");
+	struct twin_settings s = t->s;
+	uint32_t ov, oc;
+	s.hrv.hrv_mode = 6;
+	s.hrv.voltage_min_uV = 3000000;
+	s.hrv.voltage_max_uV = 2000000;
+	assert_true(twin_init(t, &s, false));
+	assert_int_equal(twin_harvest(t, 1, 2, &ov, &oc), dac_of(t, 2000000));
+	s.hrv.hrv_mode = 5;
+	s.hrv.interval_n = 2 * s.hrv.window_size + 1;
+	s.hrv.voltage_min_uV = 0;
+	s.hrv.voltage_max_uV = 3000000;
+	s.hrv.voltage_uV = 4000000;
+	assert_true(twin_init(t, &s, false));
+	assert_int_equal(t->hrv.interval_step, 1);
+	/* step 2 < W: 4000001 - 50505 = 3949496 */
+	assert_int_equal(twin_harvest(t, 1, 2, &ov, &oc), dac_of(t, 3949496));
+	assert_int_not_equal(dac_of(t, 3949496), dac_of(t, 3000000));
 	twin_free(t);
 }
 
@@ -409,6 +533,25 @@ static void test_rec_voc(void **state)
 		twin_harvest(t, code, 777, &ov, &oc);
 	}
 	assert_int_equal(twin_harvest_dac(t), dac_of(t, 2500000));
+	/* min > max: max first, then min, so min wins */
+	s.hrv.voltage_min_uV = 3000000;
+	s.hrv.voltage_max_uV = 2000000;
+	assert_true(twin_init(t, &s, false));
+	for (uint32_t k = 0; k < 10; k++) {
+		uint32_t ov, oc;
+		twin_harvest(t, code, 777, &ov, &oc);
+	}
+	assert_int_equal(twin_harvest_dac(t), dac_of(t, 3000000));
+	/* step 0 writes DAC_MAX_VAL, not the code of voltage_max: with 3.5 V (below 4.77 V,
+	 * a code below 0xFFFF) the open-circuit phase is still 0xFFFF */
+	s.hrv.voltage_min_uV = 0;
+	s.hrv.voltage_max_uV = 3500000;
+	assert_true(twin_init(t, &s, false));
+	assert_true(dac_of(t, 3500000) < 0xFFFFu);
+	for (uint32_t k = 0; k < 4; k++) {
+		uint32_t ov, oc;
+		assert_int_equal(twin_harvest(t, code, 777, &ov, &oc), 0xFFFF);
+	}
 	twin_free(t);
 }
 
@@ -432,7 +575,7 @@ static void test_rec_po(void **state)
 	double P_end = 0;
 	const int n = 4000;
 	for (int k = 0; k < n; k++) {
-		const double v = twin_harvest_dac(t) / 13107.0 * (k > 0);
+		const double v = twin_harvest_dac(t) / 13107.0; /* 5 V (open) at first */
 		const uint32_t I_nA = curve_I((uint32_t)(v * 1e6), 2e-3, 4.0);
 		const uint32_t cv = (uint32_t)(v * 51200.0), ci = (uint32_t)(I_nA * 4.9152e-3);
 		uint32_t ov, oc;
@@ -456,7 +599,9 @@ static void test_rec_rejects(void **state)
 	s.hrv.algorithm = VH_NEUTRAL;
 	assert_false(twin_init(t, &s, false));
 	uint32_t ov, oc;
-	assert_int_equal(twin_harvest(t, 11, 22, &ov, &oc), 0);
+	/* the DAC stays at sample_init's open circuit; the raw pair is stored (a deliberate
+	 * deviation: the firmware writes no output slot then) */
+	assert_int_equal(twin_harvest(t, 11, 22, &ov, &oc), 0xFFFF);
 	assert_int_equal(ov, 11);
 	assert_int_equal(oc, 22);
 	s.hrv.algorithm = VH_ISC_VOC;
@@ -477,9 +622,13 @@ int main(void)
 		cmocka_unit_test(test_emu_voc),
 		cmocka_unit_test(test_emu_po),
 		cmocka_unit_test(test_emu_rejects),
+		cmocka_unit_test(test_emu_statics_survive_init),
 		cmocka_unit_test(test_rec_cv),
 		cmocka_unit_test(test_rec_ivcurve),
 		cmocka_unit_test(test_rec_isc_voc),
+		cmocka_unit_test(test_rec_state_reset_by_init),
+		cmocka_unit_test(test_rec_initial_dac),
+		cmocka_unit_test(test_rec_ivcurve_clamps),
 		cmocka_unit_test(test_rec_voc),
 		cmocka_unit_test(test_rec_po),
 		cmocka_unit_test(test_rec_rejects),

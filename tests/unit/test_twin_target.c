@@ -92,28 +92,41 @@ static void test_parse(void **state)
 	parse_bad("a:b:c:d:e:f", "too many fields");
 }
 
+/* format prints the integer n-units exactly (no %g rounding), so parse(format(t)) == t for
+ * every value, also those with more than 10 significant digits */
 static void test_format_round_trip(void **state)
 {
 	(void)state;
-	static const char *const specs[] = {"none",
-					    "resistor:1000",
-					    "resistor:47.25:controlled",
-					    "resistor:0.001",
-					    "resistor:2.5",
-					    "current:0.002",
-					    "current:0.002:1e-06:controlled",
-					    "power:0.01",
-					    "power:0.001:1e-06"};
+	static const struct {
+		const char *spec, *formatted;
+	} specs[] = {{"none", "none"},
+		     {"resistor:1000", "resistor:1000"},
+		     {"resistor:47.25:controlled", "resistor:47.25:controlled"},
+		     {"resistor:0.001", "resistor:0.001"},
+		     {"resistor:2.5", "resistor:2.5"},
+		     {"current:0.002", "current:0.002"},
+		     {"current:0.002:1e-06:controlled", "current:0.002:0.000001:controlled"},
+		     {"power:0.01", "power:0.01"},
+		     {"power:0.001:1e-06", "power:0.001:0.000001"},
+		     {"power:3", "power:3"},
+		     /* 11 and 13 significant digits: %.10g gave 4.294967295 -> ok but
+		      * 1234.567891 for the power */
+		     {"current:4.294967295", "current:4.294967295"},
+		     {"power:1234.567891234", "power:1234.567891234"},
+		     {"power:9999.999999999:0.123456789", "power:9999.999999999:0.123456789"}};
 	for (size_t k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {
-		const struct twin_target t = parse_ok(specs[k]);
+		const struct twin_target t = parse_ok(specs[k].spec);
 		char buf[96];
 		twin_target_format(&t, buf, sizeof(buf));
-		assert_string_equal(buf, specs[k]);
+		assert_string_equal(buf, specs[k].formatted);
 		const struct twin_target u = parse_ok(buf);
 		assert_int_equal(t.kind, u.kind);
 		assert_int_equal(t.controlled, u.controlled);
 		assert_true(t.active == u.active && t.sleep == u.sleep);
 	}
+	/* round(A * 1e9) is half-even (nearbyint): 2.5 nA -> 2, 3.5 nA -> 4 */
+	assert_true(parse_ok("current:2.5e-9").active == 2);
+	assert_true(parse_ok("current:3.5e-9").active == 4);
 }
 
 static void test_formulas(void **state)
