@@ -3,7 +3,8 @@
 #   make test   install what is missing, build normal, ASan+UBSan and fuzz (clang), run all
 #               tests in the first two and a short run of each fuzzer
 #   make fuzz   the fuzzers for longer: make fuzz FUZZ_SECONDS=600
-#   make bench  performance figures (see bench/README.md); make bench-profile: the profile alone
+#   make bench  performance figures (see bench/README.md); make bench-profile: the profile alone;
+#               make bench-twin: the PRU twin and `shepherd-sheep simulate` alone (~20 s)
 #   make armhf  cross build for the BeagleBone (armhf); make test-armhf: its tests under qemu-arm
 #   make matrix build all targets with gcc and clang in Release, RelWithDebInfo, Debug and with
 #               Debian's dpkg-buildflags, into build-matrix/<compiler>-<type> (part of make test)
@@ -20,7 +21,7 @@ JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
 .PHONY: all deps deps-armhf build build-asan build-fuzz armhf matrix demo test test-fast test-armhf \
-	fuzz bench bench-profile format clean
+	fuzz bench bench-profile bench-twin format clean
 
 all: build
 
@@ -82,10 +83,15 @@ test-fast: build
 
 bench: build armhf
 	@/usr/bin/python3 bench/bench.py --build $(BUILD) --arm-build $(BUILD_ARMHF) --update-readme
+	@/usr/bin/python3 bench/twin_bench.py --build $(BUILD) --update-readme
 
 # where the sheep spends its instructions, one 60 s recording under callgrind (~20 s)
 bench-profile: build
 	@/usr/bin/python3 bench/bench.py --build $(BUILD) --profile-only
+
+# the twin's speed and its harvesters' fidelity, `simulate` end to end (bench/twin_bench.py)
+bench-twin: build
+	@/usr/bin/python3 bench/twin_bench.py --build $(BUILD) --update-readme
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
