@@ -115,8 +115,7 @@ static inline void twin_emu_po(struct twin *t, uint32_t *pV, uint32_t *pI)
 		return;
 	const uint64_t P = (uint64_t)*pV * *pI;
 	if (P > st->po_P_last) {
-		h->voltage_set_uV = h->is_rising ? twin_add32(h->voltage_set_uV, h->volt_step_uV)
-						 : twin_sub32(h->voltage_set_uV, h->volt_step_uV);
+		twin_po_move(h);
 		h->volt_step_uV = twin_mul32(2, h->volt_step_uV);
 	} else if (P == 0 && h->voltage_set_uV > 0) {
 		h->is_rising = true;
@@ -125,22 +124,12 @@ static inline void twin_emu_po(struct twin *t, uint32_t *pV, uint32_t *pI)
 	} else {
 		h->is_rising = !h->is_rising;
 		h->volt_step_uV = cfg->voltage_step_uV;
-		h->voltage_set_uV = h->is_rising ? twin_add32(h->voltage_set_uV, h->volt_step_uV)
-						 : twin_sub32(h->voltage_set_uV, h->volt_step_uV);
+		twin_po_move(h);
 	}
 	st->po_P_last = P;
 	/* the clamps run with the evaluation only: between evaluations the set point does not
 	 * move (spec silent on their place; the outcome differs only before the first one) */
-	if (h->voltage_set_uV >= cfg->voltage_max_uV) {
-		h->voltage_set_uV = cfg->voltage_max_uV;
-		h->is_rising = false;
-		h->volt_step_uV = cfg->voltage_step_uV;
-	}
-	if (h->voltage_set_uV <= cfg->voltage_min_uV) {
-		h->voltage_set_uV = cfg->voltage_min_uV;
-		h->is_rising = true;
-		h->volt_step_uV = cfg->voltage_step_uV;
-	}
+	twin_po_clamp(h, cfg);
 	if (h->voltage_set_uV < cfg->voltage_step_uV) {
 		h->voltage_set_uV = cfg->voltage_step_uV;
 		h->is_rising = true;

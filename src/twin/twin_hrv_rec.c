@@ -159,8 +159,7 @@ static void rec_po(struct twin *t, uint32_t V, uint32_t I)
 		return;
 	const uint32_t P = twin_mul32(I, V);
 	if (P > h->power_last_raw) {
-		h->voltage_set_uV = h->is_rising ? twin_add32(h->voltage_set_uV, h->volt_step_uV)
-						 : twin_sub32(h->voltage_set_uV, h->volt_step_uV);
+		twin_po_move(h);
 		h->volt_step_uV = twin_mul32(2, h->volt_step_uV);
 		if (h->volt_step_uV > TWIN_REC_PO_STEP_MAX_uV)
 			h->volt_step_uV = TWIN_REC_PO_STEP_MAX_uV;
@@ -168,8 +167,7 @@ static void rec_po(struct twin *t, uint32_t V, uint32_t I)
 		/* reversing also moves, as the emulation PO does (spec: "reverse and reset") */
 		h->is_rising = !h->is_rising;
 		h->volt_step_uV = cfg->voltage_step_uV;
-		h->voltage_set_uV = h->is_rising ? twin_add32(h->voltage_set_uV, h->volt_step_uV)
-						 : twin_sub32(h->voltage_set_uV, h->volt_step_uV);
+		twin_po_move(h);
 	}
 	h->power_last_raw = P;
 	/* a set point far above what the cell delivers: come back from its actual voltage */
@@ -178,16 +176,7 @@ static void rec_po(struct twin *t, uint32_t V, uint32_t I)
 		h->is_rising = false;
 		h->voltage_set_uV = twin_sub32(V_uV, h->volt_step_uV);
 	}
-	if (h->voltage_set_uV >= cfg->voltage_max_uV) {
-		h->voltage_set_uV = cfg->voltage_max_uV;
-		h->is_rising = false;
-		h->volt_step_uV = cfg->voltage_step_uV;
-	}
-	if (h->voltage_set_uV <= cfg->voltage_min_uV) {
-		h->voltage_set_uV = cfg->voltage_min_uV;
-		h->is_rising = true;
-		h->volt_step_uV = cfg->voltage_step_uV;
-	}
+	twin_po_clamp(h, cfg);
 	rec_set_dac(t, h->voltage_set_uV);
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "twin.h"
+#include "twin_math.h"
 
 /* converter_mode bits (pru-settings.md 4.1) */
 #define TWIN_CONV_STORAGE 0x01u
@@ -122,6 +123,29 @@ void twin_hrv_emu_run(struct twin *t, uint32_t *V_uV, uint32_t *I_nA);
 static inline uint32_t twin_V_mid_uV(const struct twin *t)
 {
 	return (uint32_t)(t->conv.V_mid_uV_n32 >> 32);
+}
+
+/* Perturb & observe, as both firmwares have it: one step of the set point in its direction
+ * (saturating). */
+static inline void twin_po_move(struct twin_hrv *h)
+{
+	h->voltage_set_uV = h->is_rising ? twin_add32(h->voltage_set_uV, h->volt_step_uV)
+					 : twin_sub32(h->voltage_set_uV, h->volt_step_uV);
+}
+
+/* ... and its clamps: at max it turns down, at min up, the step back to the configured one. */
+static inline void twin_po_clamp(struct twin_hrv *h, const struct pru_harvester *cfg)
+{
+	if (h->voltage_set_uV >= cfg->voltage_max_uV) {
+		h->voltage_set_uV = cfg->voltage_max_uV;
+		h->is_rising = false;
+		h->volt_step_uV = cfg->voltage_step_uV;
+	}
+	if (h->voltage_set_uV <= cfg->voltage_min_uV) {
+		h->voltage_set_uV = cfg->voltage_min_uV;
+		h->is_rising = true;
+		h->volt_step_uV = cfg->voltage_step_uV;
+	}
 }
 
 #endif
