@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/env_flag.h"
 #include "common/log.h"
 #include "common/stop.h"
 #include "h5/h5_common.h"
@@ -41,13 +42,6 @@ static void simulate_usage(FILE *out)
 	      "capped by the input). The start is the task's time_start, else the next whole\n"
 	      "second.\n",
 	      out);
-}
-
-static bool env_off(const char *name)
-{
-	const char *v = getenv(name);
-	return v && (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
-		     strcmp(v, "off") == 0);
 }
 
 struct field {
@@ -170,7 +164,7 @@ shp_err cmd_simulate(int argc, char **argv, const char *eeprom_path, bool verbos
 	};
 	struct simulate_options so = {
 		.eeprom_path = eeprom_path,
-		.shuffle = !env_off("SHEPHERD_SHUFFLE"),
+		.shuffle = env_flag("SHEPHERD_SHUFFLE", true),
 		.seed = 1,
 		.reader_thread = true,
 	};

@@ -16,6 +16,7 @@
 #include "cli/cmd_eeprom.h"
 #include "cli/cmd_repair.h"
 #include "cli/cmd_simulate.h"
+#include "cli/env_flag.h"
 #include "cli/usage_log.h"
 #include "common/clock.h"
 #include "common/error.h"
@@ -118,15 +119,6 @@ static void print_version(void)
 	printf("shepherd-sheep %s (HDF5 %d.%d.%d, liblzf API %d.%d, libyaml %s)\n", SHEEP_VERSION,
 	       H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, LZF_VERSION >> 8, LZF_VERSION & 0xFF,
 	       yaml_get_version_string());
-}
-
-static bool env_flag(const char *name, bool fallback)
-{
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return fallback;
-	return !(strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
-		 strcmp(v, "off") == 0);
 }
 
 /* Seconds of lead time, 1 to 3600. */
