@@ -41,8 +41,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from bench import machine  # noqa: E402  (bench/bench.py)
 
-UPSTREAM_TASK = pathlib.Path("/work/shared/fixtures/upstream_configs/"
-                             "example_config_emulation.yaml")
+UPSTREAM_TASK = REPO / "tests/fixtures/upstream_configs/example_config_emulation.yaml"
 MODEL_TARGET = 30.0  # M samples/s, the model alone on one core (issue 13)
 SIMULATE_TARGET = 10.0  # M samples/s, `simulate` of an emulation end to end (issue 13)
 ANCHOR_MSPS = 0.23  # shepherd-core's Python model on this machine (issue 13)

@@ -50,9 +50,13 @@ void sim_pru1_gpio(struct sim_pru *p, uint64_t ts0, uint32_t count, const uint8_
 		uint64_t t = scheduled ? gpio_event_time(&p->gpio_sched, p->start_ns, p->gpio_next)
 				       : t_end;
 		bool due = t < t_end;
-		uint32_t n = !due ? count : t < ts0 ? 0 : (uint32_t)((t - ts0) / dt);
+		/* an event in the gap a forward timestamp jump (a fault) left: it keeps the state
+		 * from before the batch */
+		bool gap = due && t < ts0;
+		uint32_t n = !due ? count : gap ? 0 : (uint32_t)((t - ts0) / dt);
 		/* the changes of BAT_OK up to the event's sample */
-		for (uint32_t upto = due ? n + 1 : count; bat_ok && next < upto; next++) {
+		uint32_t upto = !due ? count : gap ? 0 : n + 1;
+		for (; bat_ok && next < upto; next++) {
 			bool pg = flags[next] & TWIN_FLAG_POWER_GOOD;
 			if (pg == p->gpio_pg)
 				continue;
@@ -68,7 +72,7 @@ void sim_pru1_gpio(struct sim_pru *p, uint64_t ts0, uint32_t count, const uint8_
 		uint16_t value = gpio_event_value(p->gpio_next, pins);
 		p->gpio_pins = value;
 		p->gpio_next++;
-		if (flags && (flags[n] & TWIN_FLAG_GPIO_PAUSED))
+		if (!gap && flags && (flags[n] & TWIN_FLAG_GPIO_PAUSED))
 			continue;
 		if (bat_ok && p->gpio_pg)
 			value |= SIM_GPIO_BAT_OK;

@@ -4,6 +4,7 @@
  */
 #include "cli/cmd_simulate.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,11 +45,14 @@ static void simulate_usage(FILE *out)
 	      out);
 }
 
+#define FIELD_COUNT (-2) /* decimals of a count: printed from count, exactly */
+
 struct field {
 	const char *key;
-	const char *text; /* NULL: num */
+	const char *text; /* NULL: num or count */
 	double num;
-	int decimals; /* -1: 9 significant digits */
+	int decimals; /* -1: 9 significant digits; FIELD_COUNT */
+	uint64_t count;
 };
 
 /* A string as JSON wants it: quoted, with quotes, backslashes and control bytes escaped. */
@@ -79,6 +83,8 @@ static void print_fields(const struct field *f, size_t n, bool json)
 			json_string(f[k].text, value, sizeof(value));
 		else if (f[k].text)
 			snprintf(value, sizeof(value), "%s", f[k].text);
+		else if (f[k].decimals == FIELD_COUNT)
+			snprintf(value, sizeof(value), "%llu", (unsigned long long)f[k].count);
 		else if (f[k].decimals < 0)
 			snprintf(value, sizeof(value), "%.9g", f[k].num);
 		else
@@ -93,6 +99,21 @@ static void print_fields(const struct field *f, size_t n, bool json)
 	fflush(stdout);
 }
 
+static struct field text_field(const char *key, const char *text)
+{
+	return (struct field){.key = key, .text = text};
+}
+
+static struct field num_field(const char *key, double num, int decimals)
+{
+	return (struct field){.key = key, .num = num, .decimals = decimals};
+}
+
+static struct field count_field(const char *key, uint64_t count)
+{
+	return (struct field){.key = key, .decimals = FIELD_COUNT, .count = count};
+}
+
 static void summary(const struct simulate_result *r, const char *target, uint64_t seed, bool json)
 {
 	double msps = r->wall_s > 0 ? (double)r->samples / r->wall_s / 1e6 : 0;
@@ -100,31 +121,29 @@ static void summary(const struct simulate_result *r, const char *target, uint64_
 	double pg_pct =
 		en->samples ? 100.0 * (double)en->samples_power_good / (double)en->samples : 0;
 	double ratio = r->max_energy_J > 0 ? 100.0 * en->harvested_J / r->max_energy_J : 0;
-	struct field f[16] = {
-		{"recording", r->path[0] ? r->path : "none", 0, 0},
-		{"mode", r->emulation ? "emulation" : "harvest", 0, 0},
-		{"samples", NULL, (double)r->samples, 0},
-		{"recorded", NULL, (double)r->recorded, 0},
-		{"simulated_s", NULL, r->simulated_s, 5},
-		{"wall_s", NULL, r->wall_s, 3},
-		{"cpu_s", NULL, r->cpu_s, 3},
-		{"msamples_per_s", NULL, msps, 2},
-		{"energy_harvested_J", NULL, en->harvested_J, -1},
-	};
-	size_t n = 9;
+	struct field f[16];
+	size_t n = 0;
+	f[n++] = text_field("recording", r->path[0] ? r->path : "none");
+	f[n++] = text_field("mode", r->emulation ? "emulation" : "harvest");
+	f[n++] = count_field("samples", r->samples);
+	f[n++] = count_field("recorded", r->recorded);
+	f[n++] = num_field("simulated_s", r->simulated_s, 5);
+	f[n++] = num_field("wall_s", r->wall_s, 3);
+	f[n++] = num_field("cpu_s", r->cpu_s, 3);
+	f[n++] = num_field("msamples_per_s", msps, 2);
+	f[n++] = num_field("energy_harvested_J", en->harvested_J, -1);
 	if (r->emulation) {
-		f[n++] = (struct field){"target", target, 0, 0};
-		f[n++] = (struct field){"energy_into_storage_J", NULL, en->into_storage_J, -1};
-		f[n++] = (struct field){"energy_out_of_storage_J", NULL, en->out_of_storage_J, -1};
-		f[n++] = (struct field){"energy_to_target_J", NULL, en->to_target_J, -1};
-		f[n++] = (struct field){"power_good_s", NULL, (double)en->samples_power_good / 1e5,
-					5};
-		f[n++] = (struct field){"power_good_pct", NULL, pg_pct, 3};
-		f[n++] = (struct field){"gpio_events", NULL, (double)r->gpio_events, 0};
+		f[n++] = text_field("target", target);
+		f[n++] = num_field("energy_into_storage_J", en->into_storage_J, -1);
+		f[n++] = num_field("energy_out_of_storage_J", en->out_of_storage_J, -1);
+		f[n++] = num_field("energy_to_target_J", en->to_target_J, -1);
+		f[n++] = num_field("power_good_s", (double)en->samples_power_good / 1e5, 5);
+		f[n++] = num_field("power_good_pct", pg_pct, 3);
+		f[n++] = count_field("gpio_events", r->gpio_events);
 	} else {
-		f[n++] = (struct field){"seed", NULL, (double)seed, 0};
-		f[n++] = (struct field){"energy_max_J", NULL, r->max_energy_J, -1};
-		f[n++] = (struct field){"harvest_ratio_pct", NULL, ratio, 3};
+		f[n++] = count_field("seed", seed);
+		f[n++] = num_field("energy_max_J", r->max_energy_J, -1);
+		f[n++] = num_field("harvest_ratio_pct", ratio, 3);
 	}
 	print_fields(f, n, json);
 	log_info("simulated %.2f s (%llu samples) in %.2f s wall, %.2f s CPU: %.1f M samples/s; "
@@ -141,14 +160,18 @@ static void summary(const struct simulate_result *r, const char *target, uint64_
 			 r->max_energy_J, ratio);
 }
 
+/* Decimal digits only (strtoull would take a sign or blanks), within 64 bits. */
 static bool parse_seed(const char *text, uint64_t *out)
 {
-	char *end;
-	if (!*text || *text == '-')
+	if (*text < '0' || *text > '9')
 		return false;
+	char *end;
+	errno = 0;
 	unsigned long long v = strtoull(text, &end, 10);
+	if (errno == ERANGE || *end != '\0')
+		return false;
 	*out = v;
-	return *end == '\0';
+	return true;
 }
 
 shp_err cmd_simulate(int argc, char **argv, const char *eeprom_path, bool verbose)

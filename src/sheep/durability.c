@@ -24,9 +24,24 @@ void durability_start(struct durability *d, uint64_t now)
 	d->last_commit_ns = now;
 }
 
+/*
+ * A writer faster than real time (simulate, a run against the simulator at full speed) writes
+ * more in a second than the space reserve holds: a third of the reserve written since the last
+ * check is due as well, so that the reserve (three times one interval) keeps up.
+ */
+static bool grown_past_reserve(const struct durability *d, h5w_t *w)
+{
+	const struct space_guard *g = &d->space;
+	if (g->fd < 0 || g->base_reserve == 0)
+		return false;
+	uint64_t size = h5w_file_size(w);
+	return size > g->last_size && size - g->last_size >= g->base_reserve / 3;
+}
+
 shp_err durability_commit_if_due(struct durability *d, h5w_t *w, uint64_t now)
 {
-	if (!w || now - d->last_commit_ns < DURABILITY_COMMIT_EVERY_NS)
+	if (!w ||
+	    (now - d->last_commit_ns < DURABILITY_COMMIT_EVERY_NS && !grown_past_reserve(d, w)))
 		return SHP_OK;
 	SHP_TRY(durability_commit(d, w));
 	d->last_commit_ns = now;

@@ -8,7 +8,9 @@
  *  - Once the file's structure is complete (the monitors' tables created), the writer commits
  *    it, so a crash during the set-up leaves every group with its datasets.
  *  - While the run records, the writer commits once a second (DURABILITY_COMMIT_EVERY_NS), so a
- *    crash loses at most about the last second; it commits a last time when it closes. A commit
+ *    crash loses at most about the last second, and sooner when a third of the space reserve
+ *    was written since the last commit (a writer faster than real time); it commits a last
+ *    time when it closes. A commit
  *    is atomic and synced (h5/commit_vfd.h); after a crash `shepherd-sheep repair` (run by the
  *    node) brings the file to its last commit.
  *  - No stream is flushed before a commit in the loop: GPIO, util, UART and the monitors hand

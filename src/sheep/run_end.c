@@ -5,9 +5,9 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "common/stop.h"
-#include "h5/h5_reader.h"
 #include "sheep/pru_control.h"
 #include "sheep/run_internal.h"
+#include "sheep/run_plan.h"
 #include "sheep/status.h"
 
 static shp_err end_checks(struct run *h)
@@ -51,24 +51,8 @@ static shp_err end_checks(struct run *h)
 static shp_err close_output(struct run *h, shp_err e, struct run_result *res, uint64_t *samples)
 {
 	res->util_rows = h5w_util_rows(h->writer);
-	shp_err cl = durability_close(&h->durability, h->writer);
+	e = run_plan_close_output(&h->durability, h->writer, res->path, e, samples);
 	h->writer = NULL;
-	if (cl != SHP_OK && res->path[0]) {
-		/* what the file really holds: the state of its last flush */
-		uint64_t rows = 0;
-		if (h5r_dataset_rows(res->path, "/data/time", &rows) == SHP_OK)
-			log_error("%s keeps %llu samples (%.2f s), readable", res->path,
-				  (unsigned long long)rows, (double)rows / SHP_SAMPLE_RATE_SPS);
-		*samples = rows;
-	}
-	if (e == SHP_OK || e == SHP_ERR_DATA_LOSS)
-		e = cl != SHP_OK ? cl : e;
-	if (*samples == 0 && e != SHP_OK && e != SHP_ERR_DATA_LOSS) {
-		/* nothing recorded: leave no half-made file behind */
-		unlink(res->path);
-		log_info("removed %s: nothing was recorded", res->path);
-		res->path[0] = '\0';
-	}
 	if (res->path[0])
 		res->file_bytes = fs_file_size(res->path);
 	return e;

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/time_bounds.h"
+#include "h5/h5_reader.h"
 #include "sheep/output_path.h"
 
 uint64_t run_plan_seconds_to_ns(double s)
@@ -95,4 +96,27 @@ shp_err run_plan_create_output(const struct run_output_spec *o, char *path, size
 	log_info("recording to %s (%s%s)", path, shp_compression_name(info.compression),
 		 info.shuffle && info.compression != SHP_COMP_NONE ? " with shuffle" : "");
 	return SHP_OK;
+}
+
+shp_err run_plan_close_output(struct durability *d, h5w_t *w, char *path, shp_err e,
+			      uint64_t *samples)
+{
+	shp_err cl = durability_close(d, w);
+	if (cl != SHP_OK && path[0]) {
+		/* what the file really holds: the state of its last flush */
+		uint64_t rows = 0;
+		if (h5r_dataset_rows(path, "/data/time", &rows) == SHP_OK)
+			log_error("%s keeps %llu samples (%.2f s), readable", path,
+				  (unsigned long long)rows, (double)rows / SHP_SAMPLE_RATE_SPS);
+		*samples = rows;
+	}
+	if (e == SHP_OK || e == SHP_ERR_DATA_LOSS)
+		e = cl != SHP_OK ? cl : e;
+	if (*samples == 0 && e != SHP_OK && e != SHP_ERR_DATA_LOSS && path[0]) {
+		/* nothing recorded: leave no half-made file behind */
+		unlink(path);
+		log_info("removed %s: nothing was recorded", path);
+		path[0] = '\0';
+	}
+	return e;
 }

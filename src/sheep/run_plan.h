@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "h5/h5_writer.h"
+#include "sheep/durability.h"
 #include "sheep/run_settings.h"
 #include "task/task.h"
 
@@ -49,5 +50,14 @@ struct run_output_spec {
 /* Resolves the task's output path into path (len bytes), creates the recording with the
  * task's config and the settings' attributes and logs where it goes. path empty on failure. */
 shp_err run_plan_create_output(const struct run_output_spec *o, char *path, size_t len, h5w_t **w);
+
+/*
+ * The recording's last commit (durability_close) after the run ended with e. When the close
+ * fails, *samples becomes what the file at path really holds (its last commit). A run that
+ * failed with no IV sample in its file removes the file and empties path. Returns e, or the
+ * close's error where e is SHP_OK or SHP_ERR_DATA_LOSS.
+ */
+shp_err run_plan_close_output(struct durability *d, h5w_t *w, char *path, shp_err e,
+			      uint64_t *samples);
 
 #endif

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -54,6 +53,8 @@ static shp_err open_output(struct simulation *s, struct simulate_result *res)
 		.start_s = s->start_s,
 		.shuffle = s->opt->shuffle,
 		.gpio = s->gpio_mask != 0,
+		/* a node's file has the table (empty here: the UART is not simulated) */
+		.uart = s->emu && s->task->uart_logging.present,
 	};
 	SHP_TRY(run_plan_create_output(&spec, res->path, sizeof(res->path), &s->writer));
 	log_info("simulated: /data%s; not simulated, left empty: /pru_util, the monitors' groups "
@@ -113,29 +114,21 @@ static shp_err set_up(struct simulation *s, struct simulate_result *res)
 	return SHP_OK;
 }
 
-/* The end: the last partial chunk, /losses, the file's last commit. */
+/* The end as run's: the last partial chunk (also after a stop for space: it fits in the
+ * reserve), /losses, the file's last commit. */
 static shp_err finish(struct simulation *s, shp_err e, struct simulate_result *res)
 {
 	input_prefetch_stop(s->prefetch);
 	s->prefetch = NULL;
-	if (e == SHP_OK || e == SHP_ERR_INTERRUPTED) {
-		shp_err f = simulate_flush(s);
-		if (e == SHP_OK)
-			e = f;
-	}
+	shp_err fl = simulate_flush(s);
+	if (e == SHP_OK)
+		e = fl;
 	shp_err lo = losses_finish(&s->losses);
 	if (e == SHP_OK)
 		e = lo;
 	if (s->writer) {
-		shp_err cl = durability_close(&s->durability, s->writer);
+		e = run_plan_close_output(&s->durability, s->writer, res->path, e, &s->recorded);
 		s->writer = NULL;
-		if (e == SHP_OK)
-			e = cl;
-		if (e != SHP_OK && s->recorded == 0) {
-			unlink(res->path); /* nothing recorded: no half-made file */
-			log_info("removed %s: nothing was recorded", res->path);
-			res->path[0] = '\0';
-		}
 	}
 	return e;
 }

@@ -4,12 +4,16 @@ power-good trace follows the recorded output as the firmware's rules say, the su
 with the file, the harvesters reach the solar transducer's maximum, an IV-curve harvest can be
 emulated, and bad command lines, inputs and tasks are refused as `run` refuses them."""
 
+import os
+import resource
+import subprocess
+
 import h5py
 import numpy as np
 import pytest
 import yaml
 
-from conftest import run_sheep
+from conftest import SHEEP_CMD, run_sheep
 from emusupport import write_input
 from shepherd_checks import assert_valid_recording
 from twinsupport import (BAT_OK, NO_TTY, energy_J, si, sim_emulate, sim_harvest, simulate,
@@ -42,11 +46,14 @@ def describe(f):
 
 
 def test_an_emulation_file_is_laid_out_as_run_writes_it(sim_factory, tmp_path):
-    sim = sim_factory("--emulation", "model", "--target", "resistor:1000")
+    # lock-step: a slow sheep (qemu) must not make PRU0 replay stale input
+    sim = sim_factory("--emulation", "model", "--target", "resistor:1000", "--no-overrun")
     source = weak_input(tmp_path, seconds=2)
+    # no UART: the run here has no tty to log from (a node's has, and simulate makes the
+    # table a node's run makes, empty: test_a_uart_table_is_there_and_empty)
     common = dict(input_path=str(source), virtual_source={"name": "BQ25504"},
                   power_tracing={"delay": 0.25, "duration": 1.2},
-                  gpio_tracing={"gpios": [17, 0, 1]})
+                  gpio_tracing={"gpios": [17, 0, 1]}, uart_logging=None)
     run_task = write(tmp_path, "EmulationTask", name="run.yaml",
                      output_path=str(tmp_path / "run.h5"), **common)
     ran = run_sheep(sim, "run", "--start-delay", "1", "--no-status", "--monitors", "none",
@@ -79,6 +86,17 @@ def test_an_emulation_file_is_laid_out_as_run_writes_it(sim_factory, tmp_path):
             np.testing.assert_array_equal(a[name][:], b_values)
 
 
+def test_a_uart_table_is_there_and_empty(tmp_path):
+    source = weak_input(tmp_path, seconds=1)
+    res, summary, path = sim_emulate(tmp_path, source, {"name": "BQ25504"},
+                                     uart_logging={"baudrate": 115200})
+    assert res.returncode == 0, res.stderr
+    with h5py.File(path, "r") as f:
+        datasets = [name for name, obj in f["uart"].items() if isinstance(obj, h5py.Dataset)]
+        assert datasets, "a node's emulation with uart_logging has the UART table"
+        assert all(len(f["uart"][name]) == 0 for name in datasets)
+
+
 def test_default_file_is_valid_and_has_no_losses(tmp_path):
     source = weak_input(tmp_path, seconds=1)
     res, summary, path = sim_emulate(tmp_path, source, {"name": "BQ25504"})
@@ -89,8 +107,9 @@ def test_default_file_is_valid_and_has_no_losses(tmp_path):
     assert summary["simulated_s"] == pytest.approx(1.0)
     assert summary["target"] == "resistor:1000"
     with h5py.File(path, "r") as f:
-        assert "losses" not in f or len(f["losses/time"]) == 0
-        assert len(f["pru_util/time"]) == 0 and len(f["uart"]) == 0
+        assert "losses" not in f  # no loss: no /losses, as in a complete run
+        assert len(f["pru_util/time"]) == 0
+        assert all(len(d) == 0 for d in f["uart"].values())  # the table, empty
 
 
 # ---- power-good on GPIO bit 9, and the summary against the file -----------------------------
@@ -233,6 +252,28 @@ def test_a_neutral_harvest_is_refused(tmp_path):
     assert res.returncode == 1
     assert "neutral" in res.stderr
     assert not (tmp_path / "n.h5").exists()
+
+
+def test_a_file_size_limit_stops_it_cleanly_with_the_file_kept(tmp_path):
+    # uncompressed, 30 s are 48 MB; the limit lets 24 MB through: simulate writes hundreds of
+    # MB per second, so the space guard must look by what was written, not once a second
+    source = weak_input(tmp_path, seconds=30)
+    task = write(tmp_path, "EmulationTask", input_path=str(source), use_cal_default=True,
+                 output_path=str(tmp_path / "big.h5"), output_compression=None,
+                 virtual_source={"name": "BQ25504"}, uart_logging=None)
+    limit = 24 * 2**20
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    res = subprocess.run([*SHEEP_CMD, "simulate", str(task)], capture_output=True, text=True,
+                         timeout=120, preexec_fn=cap,
+                         env={**os.environ, "SHEPHERD_EEPROM": "/nonexistent/eeprom"})
+    assert res.returncode == 1, res.stderr
+    assert "file size limit" in res.stderr and "keeps what was recorded" in res.stderr
+    n = assert_valid_recording(tmp_path / "big.h5")
+    assert 100000 <= n < 3000000
+    assert (tmp_path / "big.h5").stat().st_size <= limit
 
 
 def test_a_harvest_without_duration_is_refused(tmp_path):
