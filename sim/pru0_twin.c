@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "signal_model.h"
 
 #define N_INP SHP_IV_INP_SAMPLES_N
@@ -86,9 +86,7 @@ void sim_pru0_start(struct sim_pru *p)
 
 void sim_pru0_report_stale(struct sim_pru *p, bool final)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	uint64_t now = mono_ns();
 	if (p->stale == p->stale_reported ||
 	    (!final && now - p->stale_report_mono < STALE_REPORT_NS))
 		return;

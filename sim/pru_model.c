@@ -1,13 +1,12 @@
 /* pru_model.c - state machine, start/stop timing and IV/util production of the simulated PRUs. */
 #include "pru_model.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "signal_model.h"
 
 #define N_OUT SHP_IV_OUT_SAMPLES_N
@@ -15,13 +14,6 @@
 #define IDLE_POLL_MS 5          /* refill latency of the message box */
 #define ARM_LEAD_NS 93750000ull /* kernel hrtimer fires at T - 15/16 * 100 ms */
 #define STOP_LAG_NS 6250000ull  /* time_stop takes effect at T + 1/16 * 100 ms */
-
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static const char *const mode_names[] = {"harvester",    "hrv_adc_read", "emulator", "emu_adc_read",
 					 "emu_loopback", "debug",        "none",     NULL};
@@ -120,7 +112,7 @@ static bool parse_int(const char *text, int64_t *v)
 static void on_time_start(struct sim_pru *p, const char *text)
 {
 	int64_t t;
-	uint64_t wall = now_ns(CLOCK_REALTIME);
+	uint64_t wall = wall_ns();
 	if (p->state != SHP_STATE_IDLE) {
 		reject(p, "time_start", text, "busy: state is not idle");
 	} else if (strcmp(text, "now") == 0) {
@@ -259,7 +251,7 @@ void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name)
 
 static uint64_t sim_time_ns(const struct sim_pru *p)
 {
-	uint64_t mono = now_ns(CLOCK_MONOTONIC);
+	uint64_t mono = mono_ns();
 	if (mono <= p->mono0)
 		return p->start_ns;
 	return p->start_ns + (uint64_t)((double)(mono - p->mono0) * p->speed);
@@ -346,10 +338,10 @@ static bool produce(struct sim_pru *p, uint64_t target)
 
 static void start_running(struct sim_pru *p)
 {
-	uint64_t wall = now_ns(CLOCK_REALTIME);
+	uint64_t wall = wall_ns();
 	uint64_t late = wall > p->start_ns ? wall - p->start_ns : 0;
 	double speed = p->speed > 0 ? p->speed : 1.0;
-	p->mono0 = now_ns(CLOCK_MONOTONIC) - (uint64_t)((double)late / speed);
+	p->mono0 = mono_ns() - (uint64_t)((double)late / speed);
 	p->produced = 0;
 	char mask[64];
 	uint64_t m = 0;
@@ -389,7 +381,7 @@ static bool fire(struct sim_pru *p, struct sim_fault *f)
 		p->ts_shift += f->arg;
 		break;
 	case FAULT_STALL:
-		p->stall_until = now_ns(CLOCK_MONOTONIC) + (uint64_t)f->arg * 1000000ull;
+		p->stall_until = mono_ns() + (uint64_t)f->arg * 1000000ull;
 		break;
 	case FAULT_STOP:
 		p->halted = true;
@@ -428,7 +420,7 @@ static int ms_until(uint64_t now, uint64_t then)
 int sim_pru_step(struct sim_pru *p)
 {
 	sim_msg_box_sync(&p->box);
-	uint64_t wall = now_ns(CLOCK_REALTIME);
+	uint64_t wall = wall_ns();
 	switch (p->state) {
 	case SHP_STATE_ARMED:
 		if (wall + ARM_LEAD_NS < p->start_ns)
@@ -459,7 +451,7 @@ int sim_pru_step(struct sim_pru *p)
 		}
 		if (target > last)
 			target = last;
-		if (p->halted || now_ns(CLOCK_MONOTONIC) < p->stall_until)
+		if (p->halted || mono_ns() < p->stall_until)
 			return 1;
 		struct sim_fault *f = next_fault(p, target);
 		if (f && f->at_sample < target)
