@@ -14,6 +14,8 @@ static const char *const descriptions[SHP_ERR_COUNT_] = {
 	[SHP_ERR_NOMEM] = "out of memory",
 	[SHP_ERR_INTERRUPTED] = "interrupted",
 	[SHP_ERR_DATA_LOSS] = "samples were lost",
+	[SHP_ERR_PROGRAM] = "programming the target failed",
+	[SHP_ERR_FIRMWARE] = "target firmware unusable",
 };
 
 const char *shp_err_str(shp_err err)

@@ -20,6 +20,8 @@ typedef enum {
 	SHP_ERR_NOMEM,       /* allocation failed */
 	SHP_ERR_INTERRUPTED, /* stopped by a signal */
 	SHP_ERR_DATA_LOSS,   /* recording finished, but samples were lost */
+	SHP_ERR_PROGRAM,     /* programming the target failed */
+	SHP_ERR_FIRMWARE,    /* a target firmware file is unusable */
 	SHP_ERR_COUNT_,
 } shp_err;
 

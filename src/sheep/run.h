@@ -31,6 +31,7 @@ struct run_options {
 	const char *cpu_governor;        /* NULL: leave the governor alone */
 	const char *cpu_sysfs;           /* the sysfs cpu directory */
 	const char *eeprom_path;         /* the cape EEPROM file (cal_source.h) */
+	const char *gpio_root;           /* the sysfs GPIO tree (node/sysfs_gpio.h) */
 };
 
 struct run_result {
