@@ -16,9 +16,11 @@ packages=(
   libhdf5-dev hdf5-tools liblzf-dev libyaml-dev libcmocka-dev zlib1g-dev
   python3 python3-h5py python3-numpy python3-pytest python3-yaml
   valgrind python3-matplotlib
+  libzstd-dev libelf-dev libssl-dev srecord binutils
 )
 # libraries the armhf build links (Multi-Arch: same, so they install beside the native ones)
-armhf_libs=(liblzf-dev libyaml-dev zlib1g-dev libcmocka-dev libaec-dev libc6-dev)
+armhf_libs=(liblzf-dev libyaml-dev zlib1g-dev libcmocka-dev libaec-dev libc6-dev libzstd-dev libelf-dev
+  libssl-dev)
 
 armhf=0
 for arg in "$@"; do
