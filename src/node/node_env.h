@@ -48,9 +48,9 @@ shp_err node_settle(double seconds);
 
 /* What a command run by node_command did. */
 struct node_cmd_result {
-	int status;     /* exit status; -1: it could not be started or was killed */
-	bool timed_out; /* killed after the timeout */
-	bool not_found; /* the program does not exist (ENOENT at exec) */
+	int status;        /* exit status; -1: it could not be started or was killed */
+	bool timed_out;    /* killed after the timeout */
+	bool not_found;    /* the program does not exist (ENOENT at exec) */
 	char output[1024]; /* stdout and stderr, cut to fit, if captured */
 };
 
