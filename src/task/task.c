@@ -1,4 +1,5 @@
-/* task.c - the task-file schema: wrapper, HarvestTask and EmulationTask fields, sub-models. */
+/* task.c - the task-file schema: the kinds, HarvestTask and EmulationTask fields, sub-models, a
+ * file of one task. */
 #define _GNU_SOURCE /* open_memstream */
 #include "task/task.h"
 
@@ -15,8 +16,6 @@
 #include "task/task_settings.h"
 #include "task/timefmt.h"
 #include "task/yaml_node.h"
-
-#define MAX_TASK_FILE_BYTES (1024 * 1024)
 
 /* ---- fields of both task kinds ------------------------------------------------------------------
  */
@@ -104,7 +103,7 @@ static void f_duration(struct ynode_ctx *c, const yaml_node_t *n, const char *pa
 	T(b)->has_duration = schema_seconds(c, n, path, &T(b)->duration_s, false);
 }
 
-static void f_verbose(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
+void f_verbose(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
 	int64_t v;
 	if (!ynode_int(n, &v) || v < 0 || v > 4) {
@@ -304,39 +303,88 @@ static void set_defaults(struct shp_task *t)
 						    .uart_baudrate = 115200};
 	t->uart_logging = (struct shp_uart_logging){
 		.present = true, .baudrate = 115200, .bytesize = 8, .stopbits = 1, .parity = 'N'};
+	/* ProgrammingTask (node-control.md 3.1), FirmwareModTask (4.1) */
+	t->programming = (struct shp_programming){.target_port = 'A',
+						  .mcu_port = 1,
+						  .voltage = 3.0,
+						  .datarate = 200000,
+						  .verbose = 2};
+	t->firmware_mod.verbose = 2;
 }
 
-/* ---- wrapper ----------------------------------------------------------------------------- */
+/* ---- the kinds ----------------------------------------------------------------------------- */
 
-/* The task kind of the wrapper's datatype; false (reported) for one this sheep does not run. */
-static bool task_kind(struct ynode_ctx *c, const yaml_node_t *n, struct shp_task *task)
+static const struct {
+	const char *name;
+	const struct field *fields;
+} kinds[] = {
+	[SHP_TASK_HARVEST] = {"HarvestTask", harvest_fields},
+	[SHP_TASK_EMULATION] = {"EmulationTask", emulation_fields},
+	[SHP_TASK_PROGRAMMING] = {"ProgrammingTask", programming_fields},
+	[SHP_TASK_FIRMWARE_MOD] = {"FirmwareModTask", firmware_mod_fields},
+};
+
+const char *task_kind_name(enum shp_task_kind kind)
+{
+	return (unsigned)kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[kind].name : "?";
+}
+
+bool task_kind_of(const char *name, enum shp_task_kind *kind)
+{
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (strcmp(name, kinds[k].name) == 0) {
+			*kind = (enum shp_task_kind)k;
+			return true;
+		}
+	return false;
+}
+
+void task_init(struct shp_task *task, enum shp_task_kind kind, const char *source)
+{
+	memset(task, 0, sizeof(*task));
+	task->kind = kind;
+	snprintf(task->source, sizeof(task->source), "%s", source);
+	set_defaults(task);
+	task->has_output = kind != SHP_TASK_EMULATION; /* a harvest's is required */
+}
+
+void task_read_params(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
+		      struct shp_task *task)
+{
+	schema_mapping(c, node, path, kinds[task->kind].fields, task, kinds[task->kind].name);
+	task->programming.verbose = task->firmware_mod.verbose = task->verbose;
+	if (task->kind == SHP_TASK_FIRMWARE_MOD)
+		task_check_firmware_mod(c, node, path, task);
+}
+
+void task_free(struct shp_task *task)
+{
+	free(task->firmware_mod.data);
+	task->firmware_mod.data = NULL;
+}
+
+/* ---- a file of one task ------------------------------------------------------------------ */
+
+/* The task kind of the wrapper's datatype; false (reported) for one that is not a single task. */
+static bool task_kind(struct ynode_ctx *c, const yaml_node_t *n, enum shp_task_kind *kind)
 {
 	const char *t = ynode_text(n);
-	const char *path = "datatype";
-	if (strcmp(t, "HarvestTask") == 0) {
-		task->kind = SHP_TASK_HARVEST;
+	if (task_kind_of(t, kind))
 		return true;
-	} else if (strcmp(t, "EmulationTask") == 0) {
-		task->kind = SHP_TASK_EMULATION;
-		return true;
-	} else if (strcmp(t, "FirmwareModTask") == 0 || strcmp(t, "ProgrammingTask") == 0 ||
-		   strcmp(t, "ObserverTasks") == 0 || strcmp(t, "TestbedTasks") == 0) {
-		ynode_error(c, n, path,
-			    "%s is not supported by this version of the sheep yet (supported: "
-			    "HarvestTask, EmulationTask)",
+	if (strcmp(t, "ObserverTasks") == 0 || strcmp(t, "TestbedTasks") == 0)
+		ynode_error(c, n, "datatype",
+			    "%s is a list of tasks, only `run` takes it (here: one HarvestTask, "
+			    "EmulationTask, ProgrammingTask or FirmwareModTask)",
 			    t);
-	} else {
-		ynode_error(c, n, path,
-			    "unknown task type '%s' (allowed: HarvestTask, EmulationTask)", t);
-	}
+	else
+		ynode_error(c, n, "datatype",
+			    "unknown task type '%s' (allowed: " TASK_DATATYPES ")", t);
 	return false;
 }
 
 shp_err task_parse(const char *text, size_t len, const char *source, struct shp_task *task)
 {
-	memset(task, 0, sizeof(*task));
-	snprintf(task->source, sizeof(task->source), "%s", source);
-	set_defaults(task);
+	task_init(task, SHP_TASK_HARVEST, source);
 
 	yaml_document_t doc;
 	if (!ynode_load(text, len, source, &doc))
@@ -349,28 +397,34 @@ shp_err task_parse(const char *text, size_t len, const char *source, struct shp_
 	} else {
 		struct schema_wrapper w;
 		schema_wrapper(&c, root, "a task file", &w);
-		bool known = w.datatype && task_kind(&c, w.datatype, task);
-		bool emu = task->kind == SHP_TASK_EMULATION;
-		task->has_output = !emu; /* required for a harvest, optional for an emulation */
-		if (known && w.parameters)
-			schema_mapping(&c, w.parameters, "parameters",
-				       emu ? emulation_fields : harvest_fields, task,
-				       emu ? "EmulationTask" : "HarvestTask");
+		enum shp_task_kind kind;
+		if (w.datatype && task_kind(&c, w.datatype, &kind)) {
+			task_init(task, kind, source);
+			if (w.parameters)
+				task_read_params(&c, w.parameters, "parameters", task);
+		}
 	}
 	yaml_document_delete(&doc);
-	if (c.errors) {
-		log_error("%s: %d problem%s in the task file", source, c.errors,
-			  c.errors > 1 ? "s" : "");
-		return SHP_ERR_CONFIG;
-	}
-	return SHP_OK;
+	return task_parse_result(&c, task);
+}
+
+shp_err task_parse_result(struct ynode_ctx *c, struct shp_task *task)
+{
+	if (!c->errors)
+		return SHP_OK;
+	log_error("%s: %d problem%s in the task file", c->source, c->errors,
+		  c->errors > 1 ? "s" : "");
+	if (task)
+		task_free(task);
+	return SHP_ERR_CONFIG;
 }
 
 shp_err task_load(const char *path, struct shp_task *task)
 {
 	char *text;
 	size_t n;
-	shp_err e = ynode_read_file(path, "task file", MAX_TASK_FILE_BYTES, &text, &n);
+	task_init(task, SHP_TASK_HARVEST, path);
+	shp_err e = ynode_read_file(path, "task file", TASK_FILE_MAX_BYTES, &text, &n);
 	if (e == SHP_OK)
 		e = task_parse(text, n, path, task);
 	free(text);

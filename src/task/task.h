@@ -27,7 +27,7 @@ _Static_assert((unsigned long long)SHP_DURATION_DEFAULT_S <= SHP_SPAN_MAX_S,
 enum shp_task_kind {
 	SHP_TASK_HARVEST,
 	SHP_TASK_EMULATION,
-	SHP_TASK_PROGRAMMING, /* ProgrammingTask (node-control.md 3.1) */
+	SHP_TASK_PROGRAMMING,  /* ProgrammingTask (node-control.md 3.1) */
 	SHP_TASK_FIRMWARE_MOD, /* FirmwareModTask (4.1) */
 };
 
@@ -139,6 +139,10 @@ struct shp_task {
 
 /* The type name of a kind as task files write it ("HarvestTask", ...). */
 const char *task_kind_name(enum shp_task_kind kind);
+
+/* The names task files write for a protocol ("SWD", ...) and a data type ("path_elf", ...). */
+const char *task_protocol_name(enum shp_prog_protocol protocol);
+const char *task_fw_data_type_name(enum shp_fw_data_type type);
 
 /* Frees what a task owns (the FirmwareModTask's data); the struct itself stays. */
 void task_free(struct shp_task *task);

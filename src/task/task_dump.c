@@ -1,5 +1,6 @@
 /* task_dump.c - a task as YAML with every effective value, for the recording's "config". */
 #define _GNU_SOURCE /* open_memstream */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,13 +92,33 @@ static void put_emulation(FILE *f, const struct shp_task *t)
 	fputs("gpio_actuation: null\n", f);
 }
 
-char *task_to_yaml(const struct shp_task *t, int64_t time_start_s)
+static void put_programming(FILE *f, const struct shp_programming *p)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return NULL;
+	fputs("firmware_file: ", f);
+	schema_put_str(f, p->firmware_file);
+	fprintf(f, "\ntarget_port: %c\nmcu_port: %u\nmcu_type: ", p->target_port, p->mcu_port);
+	schema_put_str(f, p->mcu_type);
+	fprintf(f, "\nvoltage: %g\ndatarate: %" PRIu32 "\nprotocol: %s\nsimulate: %s\n", p->voltage,
+		p->datarate, task_protocol_name(p->protocol), bool_str(p->simulate));
+}
+
+static void put_firmware_mod(FILE *f, const struct shp_firmware_mod *m)
+{
+	fputs("data: ", f);
+	schema_put_str(f, m->data ? m->data : "");
+	fprintf(f, "\ndata_type: %s\ncustom_id: ", task_fw_data_type_name(m->data_type));
+	if (m->has_custom_id)
+		fprintf(f, "%u\n", (unsigned)m->custom_id);
+	else
+		fputs("null\n", f);
+	fputs("firmware_file: ", f);
+	schema_put_str(f, m->firmware_file);
+	fputc('\n', f);
+}
+
+/* The fields of a harvest or an emulation. */
+static void put_recording(FILE *f, const struct shp_task *t, int64_t time_start_s)
+{
 	bool emu = t->kind == SHP_TASK_EMULATION;
 	if (emu) {
 		fputs("input_path: ", f);
@@ -137,6 +158,21 @@ char *task_to_yaml(const struct shp_task *t, int64_t time_start_s)
 			"%s\n",
 			bool_str(sl->kernel), bool_str(sl->time_sync), bool_str(sl->sheep),
 			bool_str(sl->sys_util));
+}
+
+char *task_to_yaml(const struct shp_task *t, int64_t time_start_s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	if (t->kind == SHP_TASK_PROGRAMMING)
+		put_programming(f, &t->programming);
+	else if (t->kind == SHP_TASK_FIRMWARE_MOD)
+		put_firmware_mod(f, &t->firmware_mod);
+	else
+		put_recording(f, t, time_start_s);
 	fprintf(f, "verbose: %d\n", t->verbose);
 	if (fclose(f) != 0) {
 		free(buf);

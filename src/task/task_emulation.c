@@ -19,7 +19,7 @@ void f_enable_io(struct ynode_ctx *c, const yaml_node_t *n, const char *path, vo
 	schema_bool(c, n, path, &T(b)->enable_io);
 }
 
-static void want_port(struct ynode_ctx *c, const yaml_node_t *n, const char *path, char *port)
+void task_read_port(struct ynode_ctx *c, const yaml_node_t *n, const char *path, char *port)
 {
 	const char *t = ynode_text(n);
 	if (ynode_kind(n) == YN_STRING && (strcmp(t, "A") == 0 || strcmp(t, "B") == 0))
@@ -30,12 +30,12 @@ static void want_port(struct ynode_ctx *c, const yaml_node_t *n, const char *pat
 
 void f_io_port(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_port(c, n, path, &T(b)->io_port);
+	task_read_port(c, n, path, &T(b)->io_port);
 }
 
 void f_pwr_port(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)
 {
-	want_port(c, n, path, &T(b)->pwr_port);
+	task_read_port(c, n, path, &T(b)->pwr_port);
 }
 
 void f_voltage_aux(struct ynode_ctx *c, const yaml_node_t *n, const char *path, void *b)

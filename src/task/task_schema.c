@@ -1,6 +1,7 @@
 /* task_schema.c - strict walk of a mapping against a field table, and typed value readers. */
 #include "task/task_schema.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,6 +153,39 @@ bool schema_text(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
 	}
 	memcpy(out, text, strlen(text) + 1);
 	return true;
+}
+
+const char *schema_stripped(struct ynode_ctx *c, const yaml_node_t *n, const char *path,
+			    const char *what, size_t *len)
+{
+	enum ynode_kind k = ynode_kind(n);
+	if (k == YN_NULL || k == YN_MAPPING || k == YN_SEQUENCE) {
+		ynode_error(c, n, path, "expected %s, found %s", what, ynode_kind_name(k));
+		return NULL;
+	}
+	const char *t = ynode_text(n);
+	while (isspace((unsigned char)*t))
+		t++;
+	size_t l = strlen(t);
+	while (l > 0 && isspace((unsigned char)t[l - 1]))
+		l--;
+	if (l == 0) {
+		ynode_error(c, n, path, "expected %s, found an empty one", what);
+		return NULL;
+	}
+	*len = l;
+	return t;
+}
+
+const yaml_node_t *schema_value(struct ynode_ctx *c, const yaml_node_t *map, const char *key)
+{
+	if (ynode_kind(map) != YN_MAPPING)
+		return NULL;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++)
+		if (strcmp(ynode_text(yaml_document_get_node(c->doc, p->key)), key) == 0)
+			return yaml_document_get_node(c->doc, p->value);
+	return NULL;
 }
 
 void schema_put_str(FILE *f, const char *s)

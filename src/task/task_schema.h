@@ -56,6 +56,17 @@ bool schema_limit(struct ynode_ctx *c, const yaml_node_t *node, const char *path
 bool schema_text(struct ynode_ctx *c, const yaml_node_t *node, const char *path, char *out,
 		 size_t len, const char *what);
 
+/*
+ * The scalar's text without leading and trailing blanks (the predecessor's models strip
+ * strings), *len its length; not NUL-terminated there. NULL (reported, what naming what was
+ * expected) for null, a mapping, a list or nothing but blanks.
+ */
+const char *schema_stripped(struct ynode_ctx *c, const yaml_node_t *node, const char *path,
+			    const char *what, size_t *len);
+
+/* The value of key in the mapping node; NULL if it has none (or node is no mapping). */
+const yaml_node_t *schema_value(struct ynode_ctx *c, const yaml_node_t *node, const char *key);
+
 /* Writes node in YAML flow style (strings quoted), for dumping fields kept verbatim. */
 void schema_write_flow(FILE *f, yaml_document_t *doc, const yaml_node_t *node);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/log.h"
 
@@ -141,12 +142,28 @@ shp_err ynode_read_file(const char *path, const char *what, size_t max, char **t
 		log_error("cannot read %s %s: %s", what, path, strerror(errno));
 		return SHP_ERR_CONFIG;
 	}
-	char *buf = malloc(max + 1);
+	/* a regular file needs no more than its size (the limit may be large), one byte beyond
+	 * it tells a file that grew meanwhile */
+	struct stat st;
+	size_t cap = max;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < max)
+		cap = (size_t)st.st_size;
+	char *buf = malloc(cap + 1);
 	if (!buf) {
 		fclose(f);
 		return SHP_ERR_NOMEM;
 	}
-	size_t n = fread(buf, 1, max + 1, f);
+	size_t n = fread(buf, 1, cap + 1, f);
+	if (n > cap && cap < max) { /* grew since: take it as it is now, up to the limit */
+		char *bigger = realloc(buf, max + 1);
+		if (!bigger) {
+			free(buf);
+			fclose(f);
+			return SHP_ERR_NOMEM;
+		}
+		buf = bigger;
+		n += fread(buf + n, 1, max + 1 - n, f);
+	}
 	int read_error = ferror(f);
 	fclose(f);
 	if (read_error)

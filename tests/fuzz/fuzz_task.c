@@ -1,4 +1,4 @@
-/* libFuzzer target: task files (YAML wrapper, HarvestTask and EmulationTask schemas, dump). */
+/* libFuzzer target: task files (YAML wrapper, the schemas of the four task kinds, dump). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		free(dump);
 		(void)task_gpio_mask(&task);
+		task_free(&task);
 	}
 	return 0;
 }

@@ -292,7 +292,18 @@ static void wrapper_is_checked(void **state)
 	assert_int_equal(
 		parse("datatype: ProgrammingTask\nparameters: {firmware_file: a.hex}\n", &t),
 		SHP_ERR_CONFIG);
-	assert_non_null(strstr(logged_errors, "not supported"));
+	/* a ProgrammingTask is read now (test_task_list.c), but this one lacks two fields */
+	assert_non_null(strstr(logged_errors, "parameters.mcu_type: required field of "
+					      "ProgrammingTask is missing"));
+	assert_non_null(strstr(logged_errors, "parameters.protocol: required field"));
+	assert_int_equal(parse("datatype: ObserverTasks\nparameters: {}\n", &t), SHP_ERR_CONFIG);
+	assert_non_null(
+		strstr(logged_errors, "ObserverTasks is a list of tasks, only `run` takes"));
+	assert_int_equal(parse("datatype: SleepTask\nparameters: {}\n", &t), SHP_ERR_CONFIG);
+	assert_non_null(strstr(logged_errors,
+			       "unknown task type 'SleepTask' (allowed: HarvestTask, "
+			       "EmulationTask, ProgrammingTask, FirmwareModTask, "
+			       "ObserverTasks, TestbedTasks)"));
 	assert_int_equal(parse("datatype: HarvestTask\nparameters: 5\n", &t), SHP_ERR_CONFIG);
 	assert_int_equal(parse("- just\n- a list\n", &t), SHP_ERR_CONFIG);
 	assert_int_equal(parse("", &t), SHP_ERR_CONFIG);
