@@ -242,9 +242,10 @@ shp_err cmd_simulate(int argc, char **argv, const char *eeprom_path, bool verbos
 	struct shp_task task;
 	SHP_TRY(task_load(argv[optind], &task));
 	if (task.kind != SHP_TASK_HARVEST && task.kind != SHP_TASK_EMULATION) {
-		log_error("%s: simulate runs a HarvestTask or an EmulationTask, not a %s (it works on "
-			  "the node's target firmware: `run` takes it)",
-			  task.source, task_kind_name(task.kind));
+		log_error(
+			"%s: simulate runs a HarvestTask or an EmulationTask, not a %s (it works on "
+			"the node's target firmware: `run` takes it)",
+			task.source, task_kind_name(task.kind));
 		task_free(&task);
 		return SHP_ERR_CONFIG;
 	}

@@ -15,28 +15,22 @@
 
 #include "cli/cmd_eeprom.h"
 #include "cli/cmd_repair.h"
+#include "cli/cmd_run.h"
 #include "cli/cmd_simulate.h"
-#include "cli/env_flag.h"
 #include "cli/usage_log.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "common/stop.h"
 #include "h5/h5_common.h"
 #include "h5/h5_input.h"
 #include "monitor/log_capture.h"
+#include "node/sysfs_gpio.h"
 #include "settings/cal_source.h"
 #include "settings/cape_eeprom.h"
-#include "sheep/governor.h"
 #include "sheep/inventory.h"
-#include "sheep/run.h"
-#include "sheep/status.h"
-#include "sheep/uart.h"
-#include "task/task.h"
 #include "task/timefmt.h"
 
 #define SHEEP_VERSION "0.1.0"
-#define DEFAULT_CONFIG "/etc/shepherd/config.yaml"
 #define DEFAULT_SYSFS "/sys/shepherd"
 #define DEFAULT_MEM "/dev/mem"
 #define DEFAULT_INVENTORY "/var/shepherd/inventory.yaml"
@@ -70,7 +64,9 @@ static void usage(FILE *out)
 	      "  -h, --help             show this help and exit\n"
 	      "\n"
 	      "Commands:\n"
-	      "  run [CONFIG]           run a task file (default " DEFAULT_CONFIG ")\n"
+	      "  run [CONFIG]           run a task file: one task, an ObserverTasks or this\n"
+	      "                         host's TestbedTasks entry (default " CMD_RUN_DEFAULT_CONFIG
+	      ")\n"
 	      "  simulate [OPT] TASK    run a task through the PRU's twin in this process, as\n"
 	      "                         fast as it goes, into the file a node would write\n"
 	      "  check FILE...          check recordings as emulation inputs, print a summary\n"
@@ -87,211 +83,11 @@ static void usage(FILE *out)
 	      out);
 }
 
-static void run_usage(FILE *out)
-{
-	fputs("Usage: shepherd-sheep run [OPTIONS] [CONFIG]\n"
-	      "\n"
-	      "Runs the task file CONFIG (default " DEFAULT_CONFIG ").\n"
-	      "\n"
-	      "Options:\n"
-	      "      --no-shuffle       compress without the byte-shuffle filter in front\n"
-	      "                         (env SHEPHERD_SHUFFLE=0)\n"
-	      "      --start-delay S    lead time in seconds when the task has no time_start\n"
-	      "                         (env SHEPHERD_START_DELAY; default as the predecessor:\n"
-	      "                         the first whole second >= now + 10 s for a harvest,\n"
-	      "                         now + 15 s for an emulation)\n"
-	      "      --no-status        no live status line, even on a terminal\n"
-	      "      --cpu-governor NAME\n"
-	      "                         CPU frequency governor during the run (e.g. performance;\n"
-	      "                         the previous one is restored afterwards)\n"
-	      "      --monitors LIST    which monitors run, instead of the task's sys_logging:\n"
-	      "                         all, none, or a comma list of kernel, time_sync, sheep,\n"
-	      "                         sys_util\n"
-	      "      --uart-device TTY  the target's UART for uart_logging (env\n"
-	      "                         SHEPHERD_UART_DEVICE, default " SHP_UART_DEFAULT_DEVICE
-	      ")\n"
-	      "  -h, --help             show this help and exit\n",
-	      out);
-}
-
 static void print_version(void)
 {
 	printf("shepherd-sheep %s (HDF5 %d.%d.%d, liblzf API %d.%d, libyaml %s)\n", SHEEP_VERSION,
 	       H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, LZF_VERSION >> 8, LZF_VERSION & 0xFF,
 	       yaml_get_version_string());
-}
-
-/* Seconds of lead time, 1 to 3600. */
-static bool parse_start_delay(const char *text, double *out)
-{
-	char *end;
-	double v = strtod(text, &end);
-	if (*end || end == text || !(v >= 1 && v <= 3600))
-		return false;
-	*out = v;
-	return true;
-}
-
-static void print_summary(const struct run_result *r)
-{
-	if (!r->path[0] && !(r->emulation && r->armed_mono_s > 0))
-		return;
-	printf("recording: %s\n", r->path[0] ? r->path : "none (no output_path)");
-	printf("samples:   %llu (%.2f s), lost %llu, dropped %llu\n",
-	       (unsigned long long)r->samples, r->duration_s, (unsigned long long)r->lost,
-	       (unsigned long long)r->discarded);
-	if (r->emulation) {
-		printf("input:     %llu samples replayed, %llu stale\n",
-		       (unsigned long long)r->input_samples, (unsigned long long)r->input_underrun);
-		printf("gpio:      %llu events, lost %llu\n", (unsigned long long)r->gpio_events,
-		       (unsigned long long)r->gpio_lost);
-		printf("uart:      %llu bytes\n", (unsigned long long)r->uart_bytes);
-	}
-	printf("file size: %.2f MB (%.1f kB per recorded second)\n", (double)r->file_bytes / 1e6,
-	       r->duration_s > 0 ? (double)r->file_bytes / r->duration_s / 1e3 : 0.0);
-	printf("cpu time:  %.3f s\n", r->cpu_s);
-	if (r->armed_mono_s > 0)
-		printf("timing:    armed_mono=%.6f first_sample_ms=%.3f\n", r->armed_mono_s,
-		       r->first_sample_ms);
-	fflush(stdout);
-}
-
-/* "all", "none" or a comma list of monitor names. */
-static bool parse_monitors(const char *text, struct shp_sys_logging *out)
-{
-	*out = (struct shp_sys_logging){.present = true};
-	if (strcmp(text, "none") == 0)
-		return true;
-	if (strcmp(text, "all") == 0) {
-		out->kernel = out->time_sync = out->sheep = out->sys_util = true;
-		return true;
-	}
-	char copy[128];
-	if (snprintf(copy, sizeof(copy), "%s", text) >= (int)sizeof(copy))
-		return false;
-	for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
-	     t = strtok_r(NULL, ",", &save)) {
-		if (strcmp(t, "kernel") == 0)
-			out->kernel = true;
-		else if (strcmp(t, "time_sync") == 0)
-			out->time_sync = true;
-		else if (strcmp(t, "sheep") == 0)
-			out->sheep = true;
-		else if (strcmp(t, "sys_util") == 0)
-			out->sys_util = true;
-		else
-			return false;
-	}
-	return true;
-}
-
-static shp_err cmd_run(const struct globals *g, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"no-shuffle", no_argument, NULL, 'S'},
-		{"start-delay", required_argument, NULL, 'd'},
-		{"no-status", no_argument, NULL, 'n'},
-		{"uart-device", required_argument, NULL, 'u'},
-		{"monitors", required_argument, NULL, 'M'},
-		{"cpu-governor", required_argument, NULL, 'G'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct run_options ro = {
-		.sysfs_root = g->sysfs_root,
-		.mem_device = g->mem_device,
-		.eeprom_path = g->eeprom_path,
-		.shuffle = env_flag("SHEPHERD_SHUFFLE", true),
-		.start_delay_s = 0, /* 0: the task kind's default lead time */
-		.status_line = true,
-		.uart_device = getenv("SHEPHERD_UART_DEVICE"),
-	};
-	if (!ro.uart_device || !*ro.uart_device)
-		ro.uart_device = SHP_UART_DEFAULT_DEVICE;
-	ro.cpu_sysfs = getenv("SHEPHERD_CPU_SYSFS");
-	if (!ro.cpu_sysfs || !*ro.cpu_sysfs)
-		ro.cpu_sysfs = SHP_CPU_SYSFS_DEFAULT;
-	const char *delay_env = getenv("SHEPHERD_START_DELAY");
-	if (delay_env && *delay_env && !parse_start_delay(delay_env, &ro.start_delay_s)) {
-		fprintf(stderr,
-			"shepherd-sheep run: SHEPHERD_START_DELAY takes seconds from 1 to 3600, not "
-			"'%s'\n",
-			delay_env);
-		return SHP_ERR_USAGE;
-	}
-	const char *monitors = NULL;
-	optind = 1;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'S':
-			ro.shuffle = false;
-			break;
-		case 'd':
-			if (!parse_start_delay(optarg, &ro.start_delay_s)) {
-				fprintf(stderr,
-					"shepherd-sheep run: --start-delay takes seconds from 1 to "
-					"3600, not '%s'\n",
-					optarg);
-				return SHP_ERR_USAGE;
-			}
-			break;
-		case 'n':
-			ro.status_line = false;
-			break;
-		case 'u':
-			ro.uart_device = optarg;
-			break;
-		case 'G':
-			ro.cpu_governor = optarg;
-			break;
-		case 'M':
-			if (!parse_monitors(optarg, &ro.monitors)) {
-				fprintf(stderr,
-					"shepherd-sheep run: --monitors takes all, none or a comma "
-					"list of kernel, time_sync, sheep, sys_util, not '%s'\n",
-					optarg);
-				return SHP_ERR_USAGE;
-			}
-			monitors = optarg;
-			break;
-		case 'h':
-			run_usage(stdout);
-			return SHP_OK;
-		default:
-			run_usage(stderr);
-			return SHP_ERR_USAGE;
-		}
-	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "shepherd-sheep run: takes one CONFIG file, got %d arguments\n",
-			argc - optind);
-		return SHP_ERR_USAGE;
-	}
-	const char *config = optind < argc ? argv[optind] : DEFAULT_CONFIG;
-
-	struct shp_task task;
-	SHP_TRY(task_load(config, &task));
-	if (!monitors)
-		ro.monitors = task.sys_logging;
-	if (!ro.monitors.sheep)
-		log_capture_stop();
-	if (!g->verbose && task.verbose >= 3)
-		shp_log_set_console_level(SHP_LOG_DEBUG);
-	SHP_TRY(shp_h5_init());
-	if (task.has_output)
-		repair_output_dir(
-			task.output_path); /* what a crash left there, before it is reused */
-	status_init(ro.status_line && isatty(STDERR_FILENO));
-	shp_stop_install();
-
-	struct run_result res;
-	shp_err e = sheep_run(&task, &ro, &res);
-	repair_after_run(res.path);
-	print_summary(&res);
-	if (e != SHP_OK)
-		log_error("run failed: %s", shp_err_str(e));
-	return e;
 }
 
 /* Prints what an emulation would replay from one checked input. */
@@ -451,7 +247,11 @@ int main(int argc, char **argv)
 	int status = -1; /* a command's own exit status, else shp_err_exit_code(e) */
 	if (strcmp(cmd, "run") == 0) {
 		log_capture_start(); /* /sheep gets every record since the start */
-		e = cmd_run(&g, sub_argc, sub_argv);
+		struct node_paths paths = {.sysfs_root = g.sysfs_root,
+					   .mem_device = g.mem_device,
+					   .gpio_root = sysfs_gpio_root(),
+					   .eeprom_path = g.eeprom_path};
+		e = cmd_run(sub_argc, sub_argv, &paths, g.verbose);
 		log_capture_stop();
 	} else if (strcmp(cmd, "simulate") == 0) {
 		e = cmd_simulate(sub_argc, sub_argv, g.eeprom_path, g.verbose);

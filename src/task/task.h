@@ -170,6 +170,10 @@ struct shp_task_list {
 shp_err task_list_load(const char *path, const char *hostname, struct shp_task_list *list);
 void task_list_free(struct shp_task_list *list);
 
+/* This machine's name as a TestbedTasks entry is chosen by (the predecessor's
+ * platform.node().strip(): uname's nodename, trimmed). */
+void task_host_name(char *out, size_t len);
+
 /* The PRU1 tracer mask (cape v2.4 bits) for the traced target GPIOs. */
 uint32_t task_gpio_mask(const struct shp_task *task);
 

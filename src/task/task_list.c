@@ -256,8 +256,7 @@ static const struct field testbed_fields[] = {
 
 /* ---- the file ------------------------------------------------------------------------------ */
 
-/* This machine's name as the predecessor takes it (platform.node().strip()). */
-static void this_host(char *out, size_t len)
+void task_host_name(char *out, size_t len)
 {
 	struct utsname u;
 	const char *name = uname(&u) == 0 ? u.nodename : "";
@@ -319,7 +318,7 @@ shp_err task_list_load(const char *path, const char *hostname, struct shp_task_l
 	memset(list, 0, sizeof(*list));
 	char host[sizeof(list->observer)];
 	if (!hostname) {
-		this_host(host, sizeof(host));
+		task_host_name(host, sizeof(host));
 		hostname = host;
 	}
 	char *text;
