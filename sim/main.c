@@ -21,6 +21,7 @@
 #include "pru/shepherd_abi.h"
 #include "pru_model.h"
 #include "sim_eeprom.h"
+#include "sim_module.h"
 #include "sim_sysfs.h"
 
 #define SIM_VERSION "0.1.0"
@@ -93,6 +94,9 @@ static void usage(FILE *out)
 	      "                      erased = all 0xFF, none = no file, or the calibration (and\n"
 	      "                      cape:) of a CalibrationCape YAML file; point the sheep at\n"
 	      "                      it with --eeprom ROOT/eeprom or SHEPHERD_EEPROM\n"
+	      "      --module loaded|unloaded\n"
+	      "                      the kernel module's state at start (default loaded)\n"
+	      "      --module-fail N the next N module requests fail (for retry tests)\n"
 	      "      --keep          leave the files in place on exit\n"
 	      "  -v, --verbose       log state changes, sysfs writes and messages\n"
 	      "      --version       print the version and exit\n"
@@ -119,8 +123,30 @@ static void usage(FILE *out)
 	      "    aux write, time_stop now while not idle, a restart fault) and applies what it\n"
 	      "    read when the run starts: the twin and the cell use only these values.\n"
 	      "  * They hold the kernel's test patterns at start and after every write of\n"
-	      "    pru0_firmware or pru1_firmware (taken only while idle; the name is echoed and\n"
-	      "    the PRU restarts with 0xF0, after the patterns are in place).\n"
+	      "    pru0_firmware or pru1_firmware (taken only while idle).\n"
+	      "\n"
+	      "Kernel module (node-control.md 1.1 - 1.3): sim-modprobe, built next to the\n"
+	      "simulator, stands in for modprobe: `sim-modprobe -rf shepherd` unloads,\n"
+	      "`sim-modprobe -a shepherd` loads, for the simulator whose sysfs tree\n"
+	      "SHEPHERD_SYSFS_ROOT names. It writes \"unload ID\" or \"load ID\" to\n"
+	      "sysfs/sim_module, which answers \"<loaded|unloaded> ID ok\" or \"... ID failed:\n"
+	      "WHY\" (at rest it reads loaded or unloaded), and exits 0, or 1 with a message.\n"
+	      "Unload: a running PRU stops, every file but sim_module and sim_lockstep\n"
+	      "disappears (subdirectories too), writes are ignored. Load: everything as at\n"
+	      "start. Unloading twice and loading twice succeed (kmod's semantics).\n"
+	      "\n"
+	      "Firmware (node-control.md 1.4): pru0_firmware takes what the kernel takes: a text\n"
+	      "starting with emu, hrv, swd, sbw or a full name loads that firmware, anything else\n"
+	      "the EMU one; the file then reads the full name, the settings and programmer\n"
+	      "blocks get their defaults, and PRU0 boots: idle, mode none, aux 0, ring indices\n"
+	      "\"none yet\", message 0xF0. pru1_firmware: a text starting with sync changes\n"
+	      "nothing (logged), anything else reloads am335x-pru1-shepherd-fw (the settings\n"
+	      "and programmer blocks get their defaults; PRU0's mode and aux word stay). At\n"
+	      "start: EMU and PRU1. PRU0 acts only as its firmware would: EMU takes the modes\n"
+	      "emulator, emu_adc_read, emu_loopback, debug, none; HRV harvester, hrv_adc_read,\n"
+	      "debug, none (another mode: 0xE0, the reason on stderr); the programmer firmwares\n"
+	      "SWD and SBW take every mode (they ignore it) and never sample: a time_start is\n"
+	      "refused with 0xE0. In the modes none and debug a run records as a harvest.\n"
 	      "  * gpio_tracer_mask is stored as written; an aux word written while idle resets\n"
 	      "    the PRU (message 0xF0), as the kernel's does.\n"
 	      "  * While stopping after time_stop, `state` reads `unknown`, as on hardware.\n"
@@ -180,34 +206,6 @@ static void usage(FILE *out)
 	      out);
 }
 
-static int write_memory_files(struct sim_sysfs *sysfs)
-{
-	static const char *const names[] = {"iv_inp", "iv_out", "gpio", "util"};
-	static const uint64_t offsets[] = {SHP_CARVEOUT_IV_INP_OFF, SHP_CARVEOUT_IV_OUT_OFF,
-					   SHP_CARVEOUT_GPIO_OFF, SHP_CARVEOUT_UTIL_OFF};
-	static const uint64_t sizes[] = {SHP_IV_INP_SIZE, SHP_IV_OUT_SIZE, SHP_GPIO_SIZE,
-					 SHP_UTIL_SIZE};
-	char name[64];
-	for (int r = 0; r < 4; r++) {
-		snprintf(name, sizeof(name), "memory/%s_address", names[r]);
-		if (sim_sysfs_publish_u64(sysfs, name, RING_BASE + offsets[r]) != 0)
-			return -1;
-		snprintf(name, sizeof(name), "memory/%s_size", names[r]);
-		if (sim_sysfs_publish_u64(sysfs, name, sizes[r]) != 0)
-			return -1;
-	}
-	static const char *const zeros[] = {"sync/error",
-					    "sync/error_sum",
-					    "sync/correction",
-					    "gpio_tracer_mask",
-					    "dac_auxiliary_voltage_raw",
-					    NULL};
-	for (int k = 0; zeros[k]; k++)
-		if (sim_sysfs_publish(sysfs, zeros[k], "0") != 0)
-			return -1;
-	return 0; /* the settings and firmware files: sim_pru_init() */
-}
-
 static uint8_t *map_memory(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -219,22 +217,6 @@ static uint8_t *map_memory(const char *path)
 			 (off_t)RING_BASE);
 	close(fd);
 	return p == MAP_FAILED ? NULL : p;
-}
-
-static void init_rings(uint8_t *base)
-{
-	/* as after firmware boot: indices "none yet", canaries in place */
-	static const uint32_t idx_offs[] = {SHP_CARVEOUT_IV_INP_OFF, SHP_CARVEOUT_IV_OUT_OFF,
-					    SHP_CARVEOUT_GPIO_OFF, SHP_CARVEOUT_UTIL_OFF};
-	static const uint32_t canary_offs[] = {SHP_CARVEOUT_IV_INP_OFF + SHP_IV_INP_CANARY_OFF,
-					       SHP_CARVEOUT_IV_OUT_OFF + SHP_IV_OUT_CANARY_OFF,
-					       SHP_CARVEOUT_GPIO_OFF + SHP_GPIO_CANARY_OFF,
-					       SHP_CARVEOUT_UTIL_OFF + SHP_UTIL_CANARY_OFF};
-	uint32_t none = SHP_IDX_OUT_OF_BOUND, canary = SHP_CANARY_VALUE_U32;
-	for (int r = 0; r < 4; r++) {
-		memcpy(base + idx_offs[r], &none, 4);
-		memcpy(base + canary_offs[r], &canary, 4);
-	}
 }
 
 static int claim_root(const char *root)
@@ -274,6 +256,8 @@ int main(int argc, char **argv)
 		{"gpio-burst", required_argument, NULL, 'b'},
 		{"fault", required_argument, NULL, 'f'},
 		{"eeprom", required_argument, NULL, 'E'},
+		{"module", required_argument, NULL, 'm'},
+		{"module-fail", required_argument, NULL, 'F'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -289,6 +273,7 @@ int main(int argc, char **argv)
 		return 1;
 	double gpio_rate = 0, burst_on = 0, burst_period = 0;
 	bool keep = false;
+	struct sim_module module = {.loaded = true};
 	struct sim_eeprom eeprom;
 	sim_eeprom_parse("nominal", &eeprom);
 	int c;
@@ -398,6 +383,28 @@ int main(int argc, char **argv)
 			if (!sim_eeprom_parse(optarg, &eeprom))
 				return 2;
 			break;
+		case 'm':
+			if (strcmp(optarg, "loaded") != 0 && strcmp(optarg, "unloaded") != 0) {
+				fprintf(stderr,
+					"shepherd-pru-sim: --module takes loaded or unloaded, not "
+					"'%s'\n",
+					optarg);
+				return 2;
+			}
+			module.loaded = strcmp(optarg, "loaded") == 0;
+			break;
+		case 'F': {
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || optarg[0] == '-' || n > 1000) {
+				fprintf(stderr,
+					"shepherd-pru-sim: --module-fail takes a count from 0 to "
+					"1000, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			module.fail_next = (unsigned)n;
+			break;
+		}
 		case 'v':
 			pru.verbose = 1;
 			break;
@@ -435,21 +442,27 @@ int main(int argc, char **argv)
 
 	struct sim_sysfs sysfs = {.inotify_fd = -1};
 	uint8_t *mem = map_memory(mem_path);
-	if (!mem || sim_sysfs_create(&sysfs, sysfs_dir) != 0 || write_memory_files(&sysfs) != 0 ||
+	if (!mem || sim_sysfs_create(&sysfs, sysfs_dir) != 0 ||
 	    (pru.lockstep && sim_sysfs_publish(&sysfs, SHP_SYSFS_SIM_LOCKSTEP, "1") != 0) ||
 	    sim_eeprom_create(&eeprom, eeprom_path) != 0) {
 		fprintf(stderr, "shepherd-pru-sim: cannot set up %s: %s\n", root, strerror(errno));
 		unlink(pid_path);
 		return 1;
 	}
-	init_rings(mem);
 	pru.sysfs = &sysfs;
 	pru.iv_inp = mem + SHP_CARVEOUT_IV_INP_OFF;
 	pru.iv_out = mem + SHP_CARVEOUT_IV_OUT_OFF;
 	pru.gpio = mem + SHP_CARVEOUT_GPIO_OFF;
 	pru.util = mem + SHP_CARVEOUT_UTIL_OFF;
-	if (!sim_pru_init(&pru)) {
-		fprintf(stderr, "shepherd-pru-sim: no memory for PRU0's twin\n");
+	module.sysfs = &sysfs;
+	module.pru = &pru;
+	module.carveout = mem;
+	module.carveout_addr = RING_BASE;
+	module.verbose = pru.verbose;
+	if ((module.loaded && sim_module_load(&module) != 0) || sim_module_publish(&module) != 0) {
+		fprintf(stderr, "shepherd-pru-sim: cannot load the module's stand-in: %s\n",
+			strerror(errno));
+		sim_pru0_close(&pru);
 		sim_sysfs_remove(&sysfs);
 		unlink(mem_path);
 		unlink(eeprom_path);
@@ -473,6 +486,8 @@ int main(int argc, char **argv)
 	       pru.lockstep ? ", lock-step" : "");
 	printf("export SHEPHERD_SYSFS_ROOT=%s SHEPHERD_MEM_DEVICE=%s%s%s\n", sysfs_dir, mem_path,
 	       eeprom.present ? " SHEPHERD_EEPROM=" : "", eeprom.present ? eeprom_path : "");
+	printf("module %s%s\n", module.loaded ? "loaded" : "unloaded",
+	       module.fail_next ? " (its next requests fail: --module-fail)" : "");
 	printf("ready\n");
 	fflush(stdout);
 
@@ -480,8 +495,8 @@ int main(int argc, char **argv)
 	int timeout = 0;
 	while (!stop_signal) {
 		if (poll(&pfd, 1, timeout) > 0)
-			sim_sysfs_events(&sysfs, sim_pru_on_event, &pru);
-		timeout = sim_pru_step(&pru);
+			sim_sysfs_events(&sysfs, sim_module_on_event, &module);
+		timeout = module.loaded ? sim_pru_step(&pru) : 50;
 	}
 
 	sim_pru0_close(&pru);

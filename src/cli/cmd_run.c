@@ -378,11 +378,14 @@ static shp_err run_list(const struct shp_task_list *list, const struct run_cli *
 			 list->observer);
 		return SHP_OK;
 	}
-	if (drives_prus(list))
-		SHP_TRY(node_prepare_run(cli->ro.sysfs_root));
+	shp_err e = drives_prus(list) ? node_prepare_run(cli->ro.sysfs_root) : SHP_OK;
+	if (e != SHP_OK) {
+		log_error("run failed: %s", shp_err_str(e));
+		return e;
+	}
 	shp_err first = SHP_OK;
 	for (unsigned k = 0; k < list->n; k++) {
-		shp_err e = run_task(list, k, cli, paths, verbose);
+		e = run_task(list, k, cli, paths, verbose);
 		if (e == SHP_ERR_INTERRUPTED || shp_stop_signal) {
 			if (k + 1 < list->n)
 				log_warn(

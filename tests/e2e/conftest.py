@@ -25,6 +25,14 @@ SANITIZED = os.environ.get("SHEEP_SANITIZED", "0") in ("1", "ON", "TRUE", "true"
 # every invocation appends to the usage log: keep the tests' rows out of /var/shepherd
 os.environ.setdefault("SHEPHERD_USAGE_LOG",
                       os.path.join(tempfile.mkdtemp(prefix="sheep-usage-"), "log.csv"))
+# Node control (node-control.md): the predecessor's settle sleeps at 1 %, a stand-in service
+# manager (timesyncd, the launcher's shepherd.service), and never the machine's own modprobe:
+# the simulator's module stand-in, which acts on the simulator at SHEPHERD_SYSFS_ROOT.
+os.environ.setdefault("SHEPHERD_SETTLE_SCALE", "0.01")
+os.environ.setdefault("SHEPHERD_SYSTEMCTL", str(REPO / "tests" / "tools" / "fake_systemctl"))
+os.environ.setdefault("FAKE_SYSTEMCTL_DIR", tempfile.mkdtemp(prefix="sheep-systemctl-"))
+SIM_MODPROBE = str(pathlib.Path(SIM).with_name("sim-modprobe"))
+os.environ.setdefault("SHEPHERD_MODPROBE", SIM_MODPROBE)
 
 
 # Under CTest (tests/CMakeLists.txt), a run in which a test skipped and none failed exits with
@@ -120,6 +128,29 @@ def pop_messages(sim):
     return msgs
 
 
+# PRU0's firmware files by the short forms the kernel takes (node-control.md 1.4)
+PRU0_FIRMWARE = {"emu": "am335x-pru0-shepherd-EMU-fw", "hrv": "am335x-pru0-shepherd-HRV-fw",
+                 "swd": "am335x-pru0-programmer-SWD-fw", "sbw": "am335x-pru0-programmer-SBW-fw"}
+
+
+def load_firmware(sim, fw):
+    """Loads PRU0's firmware fw (emu, hrv, swd, sbw) into the idle simulator as the sheep does
+    (the full name to pru0_firmware) and waits for its boot: the messages up to the boot's 0xF0
+    are taken out of the box. The firmware acts only on its own modes: a harvest needs hrv."""
+    pop_messages(sim)  # older news, e.g. the 0xF0 of the simulator's start
+    (sim.sysfs / "pru0_firmware").write_text(PRU0_FIRMWARE[fw])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        text = read_box(sim).split()
+        if len(text) == 3 and int(text[0]) == 0xF0:
+            break
+        time.sleep(0.005)
+    else:
+        raise AssertionError(f"the simulator did not boot firmware {fw}")
+    assert wait_for(lambda: read(sim, "state") == "idle", 2)  # 0xF0 comes just before idle
+    assert read(sim, "pru0_firmware") == PRU0_FIRMWARE[fw] and read(sim, "mode") == "none"
+
+
 @pytest.fixture
 def sim_factory():
     sims = []
@@ -146,16 +177,30 @@ def write_task(path, **params):
     return path
 
 
+def node_env(sim):
+    """What points the sheep at the simulator's node besides --sysfs-root and --mem-device: the
+    simulated cape's EEPROM (as a node has its own), its GPIO tree and its module stand-in."""
+    return {"SHEPHERD_EEPROM": str(sim.root / "eeprom"),
+            "SHEPHERD_GPIO_ROOT": str(sim.root / "gpio"),
+            "SHEPHERD_MODPROBE": SIM_MODPROBE}
+
+
+def sheep_env(sim, env=None):
+    """The environment of a sheep run against sim (None: the tests' defaults only)."""
+    full_env = dict(os.environ)
+    if sim is not None:
+        full_env.update(node_env(sim))
+    full_env.update(env or {})
+    return full_env
+
+
 def run_sheep(sim, *args, timeout=180, env=None, global_args=()):
     """Runs shepherd-sheep against sim; args follow the command name."""
     cmd = [*SHEEP_CMD, *global_args]
     if sim is not None:
         cmd += ["--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem)]
     cmd += list(args)
-    full_env = dict(os.environ)
-    if sim is not None:  # the simulated cape's EEPROM, as a node has its own
-        full_env["SHEPHERD_EEPROM"] = str(sim.root / "eeprom")
-    full_env.update(env or {})
+    full_env = sheep_env(sim, env)
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env)
     for marker in ("AddressSanitizer", "runtime error:", "LeakSanitizer"):
         assert marker not in res.stderr, res.stderr
