@@ -1,0 +1,192 @@
+"""Task lists through `run` (node-control.md 5): a file checked as a whole before anything
+happens to the node, the TestbedTasks entry of this host, an ObserverTasks' members in their
+order, and `simulate` refusing what is not a recording."""
+import os
+import pathlib
+import platform
+import stat
+
+import h5py
+import yaml
+
+from conftest import FIXTURES, SIM_MODPROBE, run_sheep
+
+HOST = platform.node().strip()  # what the sheep matches a TestbedTasks entry against
+STARTING = "###~###~###~###~###~### Starting"
+
+
+def other_host(name):
+    """A host name that is surely not this machine's."""
+    return name if name != HOST else name + "-other"
+
+
+def counting_modprobe(tmp_path):
+    """A module command that logs each call and then does what the simulator's stand-in does:
+    the node was touched exactly when the log exists."""
+    log = tmp_path / "modprobe.log"
+    script = tmp_path / "modprobe"
+    script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{SIM_MODPROBE}" "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script, log
+
+
+def run_list(sim, tmp_path, datatype, parameters, *args):
+    """Writes the task file and runs it; returns (result, modprobe log path)."""
+    task = tmp_path / "tasks.yaml"
+    task.write_text(yaml.safe_dump({"datatype": datatype, "parameters": parameters},
+                                   sort_keys=False))
+    modprobe, log = counting_modprobe(tmp_path)
+    res = run_sheep(sim, "run", "--start-delay", "1", "--no-status", *args, str(task),
+                    env={"SHEPHERD_MODPROBE": str(modprobe),
+                         "SHEPHERD_UART_DEVICE": "/nonexistent/tty"})
+    return res, log
+
+
+def observer(name, **members):
+    entry = {"observer": name, "owner_id": None, "time_prep": "2033-03-13 14:10:16",
+             "root_path": "/var/shepherd/experiments/x"}
+    entry.update(members)
+    return entry
+
+
+PROG = {"firmware_file": "/tmp/fw1.hex", "mcu_type": "nRF52", "protocol": "SWD",
+        "datarate": 500000}
+
+
+def assert_nothing_ran(res, log, out_dir=None):
+    assert res.returncode == 1, res.stderr
+    assert f"Task-Set was not usable for this observer '{HOST}', with original error" \
+        in res.stderr
+    assert STARTING not in res.stderr
+    assert not log.exists(), log.read_text()  # the module was not even reloaded
+    if out_dir is not None:
+        assert not list(pathlib.Path(out_dir).rglob("*.h5"))
+
+
+def test_testbed_tasks_without_this_host_run_nothing(sim, tmp_path):
+    res, log = run_list(sim, tmp_path, "TestbedTasks", {
+        "name": "meaningful Test-Name",
+        "observer_tasks": [observer(other_host("sheep05"), fw1_prog=PROG),
+                           observer(other_host("sheep13"), fw1_prog=PROG)],
+        "email_results": False, "owner_id": None})
+    assert f"Observer '{HOST}' is not in TestbedTask-Set" in res.stderr
+    assert_nothing_ran(res, log)
+
+
+def test_a_member_problem_is_named_by_its_path_and_nothing_runs(sim, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    emulation = {"input_path": str(FIXTURES / "reference_hrv_2s_none.h5"),
+                 "output_path": str(out / "emu.h5"), "duration": 1}
+    bad = dict(PROG, datarate=0)
+    res, log = run_list(sim, tmp_path, "TestbedTasks", {
+        "name": "x", "owner_id": None,
+        "observer_tasks": [observer(HOST, fw1_prog=bad, emulation=emulation)]})
+    assert "parameters.observer_tasks[0].fw1_prog.datarate: expected bit/s as an integer, " \
+        "0 < datarate <= 1000000, found '0'" in res.stderr
+    assert_nothing_ran(res, log, out)
+
+
+def test_problems_of_other_observers_refuse_the_file_too(sim, tmp_path):
+    res, log = run_list(sim, tmp_path, "TestbedTasks", {
+        "name": "x", "owner_id": None,
+        "observer_tasks": [observer(HOST),
+                           observer(other_host("sheep13"), fw2_mod={"data": "/fw.elf"})]})
+    assert "parameters.observer_tasks[1].fw2_mod.data_type: required field of " \
+        "FirmwareModTask is missing" in res.stderr
+    assert "parameters.observer_tasks[1].fw2_mod.firmware_file: required field" in res.stderr
+    assert_nothing_ran(res, log)
+
+
+def test_an_emulation_start_in_the_past_refuses_the_list(sim, tmp_path):
+    emulation = {"input_path": str(FIXTURES / "reference_hrv_2s_none.h5"),
+                 "time_start": "2024-01-01 00:00:00+00:00"}
+    res, log = run_list(sim, tmp_path, "ObserverTasks",
+                        observer("anyone", fw1_prog=PROG, emulation=emulation))
+    assert "parameters.emulation.time_start: '2024-01-01 00:00:00+00:00' lies in the past" \
+        in res.stderr
+    assert_nothing_ran(res, log)
+
+
+def test_missing_owner_id_and_unknown_datatype(sim, tmp_path):
+    entry = observer("anyone")
+    del entry["owner_id"]
+    res, log = run_list(sim, tmp_path, "ObserverTasks", entry)
+    assert "parameters.owner_id: required field of ObserverTasks is missing" in res.stderr
+    assert_nothing_ran(res, log)
+    res, log = run_list(sim, tmp_path, "ExperimentTasks", {})
+    assert "unknown task type 'ExperimentTasks' (allowed: HarvestTask, EmulationTask, " \
+        "ProgrammingTask, FirmwareModTask, ObserverTasks, TestbedTasks)" in res.stderr
+    assert_nothing_ran(res, log)
+
+
+def test_observer_tasks_without_members_succeed_without_touching_the_node(sim, tmp_path):
+    res, log = run_list(sim, tmp_path, "ObserverTasks", {
+        "observer": "peeping tom", "owner_id": 666, "time_prep": "2044-01-01 12:13:14",
+        "root_path": "/usr"})
+    assert res.returncode == 0, res.stderr
+    assert "ObserverTasks of observer 'peeping tom' has no tasks: nothing to run" in res.stderr
+    assert STARTING not in res.stderr
+    assert not log.exists()
+
+
+def test_observer_tasks_of_another_observer_run_their_emulation(sim_factory, tmp_path):
+    # an ObserverTasks on its own runs whatever its observer says (node-control.md 5.2)
+    sim = sim_factory("--emulation", "loopback")
+    out = tmp_path / "out"
+    out.mkdir()
+    emulation = {"input_path": str(FIXTURES / "reference_hrv_2s_none.h5"),
+                 "output_path": str(out / "emu.h5"), "duration": 1,
+                 "virtual_source": {"name": "direct"}, "verbose": 3}
+    res, log = run_list(sim, tmp_path, "ObserverTasks",
+                        observer(other_host("sheep05"), emulation=emulation))
+    assert res.returncode == 0, res.stderr
+    assert f"{STARTING} EmulationTask (emulation): input_path " \
+        f"{FIXTURES / 'reference_hrv_2s_none.h5'}, output_path {out / 'emu.h5'}" in res.stderr
+    assert res.stderr.count(STARTING) == 1
+    # the node was prepared once: the module reloaded (three unloads, one load)
+    assert log.read_text().splitlines() == ["-rf shepherd"] * 3 + ["-a shepherd"]
+    # verbose 3: the task's debug lines are shown
+    assert " DEBUG " in res.stderr
+    with h5py.File(out / "emu.h5", "r") as f:
+        assert len(f["data/voltage"]) == 100000
+
+
+def test_the_host_entry_of_a_testbed_is_chosen(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback")
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def emulation(name):
+        return {"input_path": str(FIXTURES / "reference_hrv_2s_none.h5"),
+                "output_path": str(out / f"emu_{name}.h5"), "duration": 1}
+    names = [other_host("sheep05"), HOST, HOST]  # the first entry of the host wins
+    res, log = run_list(sim, tmp_path, "TestbedTasks", {
+        "name": "x", "owner_id": None, "email_results": False,
+        "observer_tasks": [observer(n, emulation=emulation(f"{k}")) for k, n in
+                           enumerate(names)]})
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in out.glob("*.h5")) == ["emu_1.h5"]
+
+
+def test_simulate_takes_recordings_only(tmp_path):
+    files = {
+        "ProgrammingTask": ({"firmware_file": "/tmp/a.hex", "mcu_type": "nrf52",
+                             "protocol": "SWD", "simulate": True},
+                            "simulate runs a HarvestTask or an EmulationTask, not a "
+                            "ProgrammingTask"),
+        "FirmwareModTask": ({"data": "/fw.elf", "data_type": "path_elf", "custom_id": 42,
+                             "firmware_file": "/tmp/fw1.hex"},
+                            "not a FirmwareModTask"),
+        "ObserverTasks": (observer("x"), "datatype: ObserverTasks is a list of tasks, only "
+                          "`run` takes it"),
+        "TestbedTasks": ({"name": "x", "owner_id": None, "observer_tasks": [observer("x")]},
+                         "datatype: TestbedTasks is a list of tasks"),
+    }
+    for datatype, (params, message) in files.items():
+        task = tmp_path / f"{datatype}.yaml"
+        task.write_text(yaml.safe_dump({"datatype": datatype, "parameters": params}))
+        res = run_sheep(None, "simulate", str(task))
+        assert res.returncode == 1, (datatype, res.stderr)
+        assert message in res.stderr, (datatype, res.stderr)
+        assert not list(tmp_path.glob("*.h5"))
