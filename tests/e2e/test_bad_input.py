@@ -97,10 +97,12 @@ def test_harvester_that_cannot_record(sim, tmp_path):
     assert outputs(out) == []
 
 
-def test_unsupported_task_type(sim, tmp_path):
+def test_task_type_without_its_required_fields(sim, tmp_path):
     res, _ = run_task(sim, tmp_path, text="datatype: ProgrammingTask\nparameters: {}\n")
     assert res.returncode == 1
-    assert "ProgrammingTask" in res.stderr
+    for key in ("firmware_file", "mcu_type", "protocol"):
+        assert f"parameters.{key}: required field of ProgrammingTask is missing" in res.stderr
+    assert "###~###~###~###~###~### Starting" not in res.stderr
 
 
 def test_output_directory_not_writable(sim, tmp_path):
