@@ -389,7 +389,7 @@ static shp_err run_list(const struct shp_task_list *list, const struct run_cli *
 		if (e == SHP_ERR_INTERRUPTED || shp_stop_signal) {
 			if (k + 1 < list->n)
 				log_warn(
-					"stopped by a signal: the %u task%s after this one do not run",
+					"stopped by a signal: the list ends here, %u task%s not run",
 					list->n - k - 1, list->n - k - 1 > 1 ? "s" : "");
 			return SHP_ERR_INTERRUPTED;
 		}
