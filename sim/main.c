@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gpio_tree.h"
 #include "pru/shepherd_abi.h"
 #include "pru_model.h"
 #include "sim_eeprom.h"
@@ -124,6 +125,25 @@ static void usage(FILE *out)
 	      "    read when the run starts: the twin and the cell use only these values.\n"
 	      "  * They hold the kernel's test patterns at start and after every write of\n"
 	      "    pru0_firmware or pru1_firmware (taken only while idle).\n"
+	      "\n"
+	      "GPIO tree ROOT/gpio (node-control.md 2.1): the kernel's legacy sysfs GPIO\n"
+	      "interface, for the sheep's SHEPHERD_GPIO_ROOT. Writing N to export makes gpioN/\n"
+	      "(direction, value, edge, active_low; N from 0 to 127) appear whole, an input;\n"
+	      "unexport removes it. direction takes in, out (drives low), high, low; value 0/1\n"
+	      "(newline allowed). An input reads the outside world's level: pin 65 (the cape\n"
+	      "button, pulled up) 1, the others 0; a write to an input's value is taken as that\n"
+	      "world changing the level (how tests press the button). Refused writes (bad text,\n"
+	      "exporting an exported pin) are put back. Export one pin at a time: wait for\n"
+	      "gpioN/ before the next export. Every write is a line of ROOT/gpio.log:\n"
+	      "  <unix time, 6 decimals> export 60\n"
+	      "  <unix time, 6 decimals> gpio60 direction out\n"
+	      "  <unix time, 6 decimals> gpio60 value 1\n"
+	      "  <unix time, 6 decimals> gpio65 value 0 (external)\n"
+	      "  <unix time, 6 decimals> gpio60 direction up (refused: not in, out, high or low)\n"
+	      "With -v, a change of the cape's pins (23 supply, 31 power routing, 30 IO routing,\n"
+	      "60 level converter) prints its state with the aux voltage of the aux word\n"
+	      "(x 1/13107 V), e.g. \"cape: on, port B powered from aux at 3.30 V, port A from\n"
+	      "main, IO to B, level converter on\".\n"
 	      "\n"
 	      "Kernel module (node-control.md 1.1 - 1.3): sim-modprobe, built next to the\n"
 	      "simulator, stands in for modprobe: `sim-modprobe -rf shepherd` unloads,\n"
@@ -435,10 +455,24 @@ int main(int argc, char **argv)
 	if (claim_root(root) != 0)
 		return 1;
 	char sysfs_dir[PATH_MAX], mem_path[PATH_MAX], pid_path[PATH_MAX], eeprom_path[PATH_MAX];
+	char gpio_dir[PATH_MAX], gpio_log[PATH_MAX], aux_path[PATH_MAX + 32];
 	snprintf(sysfs_dir, sizeof(sysfs_dir), "%s/sysfs", root);
 	snprintf(mem_path, sizeof(mem_path), "%s/mem", root);
 	snprintf(pid_path, sizeof(pid_path), "%s/pid", root);
 	snprintf(eeprom_path, sizeof(eeprom_path), "%s/" SIM_EEPROM_FILE, root);
+	snprintf(gpio_dir, sizeof(gpio_dir), "%s/gpio", root);
+	snprintf(gpio_log, sizeof(gpio_log), "%s/gpio.log", root);
+	snprintf(aux_path, sizeof(aux_path), "%s/" SHP_SYSFS_AUX_VOLTAGE, sysfs_dir);
+	struct sim_gpio_tree *gpio = calloc(1, sizeof(*gpio));
+	if (!gpio || sim_gpio_tree_open(gpio, gpio_dir, gpio_log, aux_path, pru.verbose) != 0) {
+		fprintf(stderr, "shepherd-pru-sim: cannot set up the GPIO tree %s: %s\n", gpio_dir,
+			strerror(errno));
+		if (gpio)
+			sim_gpio_tree_close(gpio, false);
+		free(gpio);
+		unlink(pid_path);
+		return 1;
+	}
 
 	struct sim_sysfs sysfs = {.inotify_fd = -1};
 	uint8_t *mem = map_memory(mem_path);
@@ -446,6 +480,7 @@ int main(int argc, char **argv)
 	    (pru.lockstep && sim_sysfs_publish(&sysfs, SHP_SYSFS_SIM_LOCKSTEP, "1") != 0) ||
 	    sim_eeprom_create(&eeprom, eeprom_path) != 0) {
 		fprintf(stderr, "shepherd-pru-sim: cannot set up %s: %s\n", root, strerror(errno));
+		sim_gpio_tree_close(gpio, false);
 		unlink(pid_path);
 		return 1;
 	}
@@ -463,6 +498,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "shepherd-pru-sim: cannot load the module's stand-in: %s\n",
 			strerror(errno));
 		sim_pru0_close(&pru);
+		sim_gpio_tree_close(gpio, false);
 		sim_sysfs_remove(&sysfs);
 		unlink(mem_path);
 		unlink(eeprom_path);
@@ -491,15 +527,24 @@ int main(int argc, char **argv)
 	printf("ready\n");
 	fflush(stdout);
 
-	struct pollfd pfd = {.fd = sysfs.inotify_fd, .events = POLLIN};
+	struct pollfd pfd[2] = {{.fd = sysfs.inotify_fd, .events = POLLIN},
+				{.fd = gpio->inotify_fd, .events = POLLIN}};
 	int timeout = 0;
 	while (!stop_signal) {
-		if (poll(&pfd, 1, timeout) > 0)
-			sim_sysfs_events(&sysfs, sim_module_on_event, &module);
+		if (poll(pfd, 2, timeout) > 0) {
+			if (pfd[0].revents)
+				sim_sysfs_events(&sysfs, sim_module_on_event, &module);
+			if (pfd[1].revents)
+				sim_gpio_tree_events(gpio);
+			else
+				sim_gpio_cape_report(gpio); /* an aux word may have changed */
+		}
 		timeout = module.loaded ? sim_pru_step(&pru) : 50;
 	}
 
 	sim_pru0_close(&pru);
+	sim_gpio_tree_close(gpio, keep);
+	free(gpio);
 	munmap(mem, SHP_CARVEOUT_SIZE);
 	if (!keep) {
 		sim_sysfs_remove(&sysfs);
