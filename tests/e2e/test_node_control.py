@@ -30,13 +30,22 @@ def pins(sim):
 
 
 def gpio_writes(sim):
-    """The (pin, level) writes of the simulator's GPIO log, in order."""
+    """The (pin, level) writes of the sheep in the simulator's GPIO log ("<time> gpioN value
+    L"), in order."""
     writes = []
     for line in (sim.root / "gpio.log").read_text().splitlines():
         fields = line.split()
-        if len(fields) >= 3 and fields[1].startswith("gpio") and fields[2] in ("0", "1"):
-            writes.append((int(fields[1][4:]), int(fields[2])))
+        if len(fields) == 4 and fields[1].startswith("gpio") and fields[2] == "value":
+            writes.append((int(fields[1][4:]), int(fields[3])))
     return writes
+
+
+def state(sim):
+    """The PRU's state, None while the module is away (run reloads it first)."""
+    try:
+        return read(sim, "state")
+    except FileNotFoundError:
+        return None
 
 
 def sim_log(sim):
@@ -178,7 +187,8 @@ def test_target_power_without_a_gpio_tree(sim):
 # ---- blink, rpc -----------------------------------------------------------------------------
 
 def test_blink_steps_through_the_port_leds(sim):
-    res = run_sheep(sim, "blink", "1")
+    # steps of 25 ms: the simulator sees each write of a pin before the next one (inotify)
+    res = run_sheep(sim, "blink", "1", env={"SHEPHERD_SETTLE_SCALE": "0.2"})
     assert res.returncode == 0, res.stderr
     assert "Blinks LEDs IO & EMU next to Target-Ports for 1 s" in res.stderr
     writes = gpio_writes(sim)
@@ -268,8 +278,7 @@ def test_an_emulation_routes_port_b_and_switches_all_off_after(sim_factory, tmp_
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=sheep_env(sim, {"SHEPHERD_UART_DEVICE": NO_TTY}))
     try:
-        assert wait_for(lambda: read(sim, "state") == "running" or proc.poll() is not None,
-                        60)
+        assert wait_for(lambda: state(sim) == "running" or proc.poll() is not None, 60)
         during = pins(sim)
         mode = read(sim, "mode")
     finally:
@@ -282,8 +291,10 @@ def test_an_emulation_routes_port_b_and_switches_all_off_after(sim_factory, tmp_
     assert pins(sim) == {23: 0, 50: 0, 51: 0, 30: 0, 31: 0, 60: 0}
     assert read(sim, "mode") == "none" and read(sim, "dac_auxiliary_voltage_raw") == "0"
     writes = gpio_writes(sim)
-    end = len(writes) - 1 - writes[::-1].index((60, 1))  # the routing's level converter on
-    assert writes[end + 1:] == [(60, 0), (60, 0), (51, 0), (50, 0), (23, 0)]
+    routed = len(writes) - 1 - writes[::-1].index((60, 1))  # the routing's level converter
+    assert writes[routed:] == [(60, 1), (30, 0), (31, 0),  # IO and supply to port B
+                               (60, 0),  # the end: the level converter off, 2 s
+                               (60, 0), (51, 0), (50, 0), (23, 0)]  # the node at rest
 
 
 def test_an_emulation_without_io(sim_factory, tmp_path):
