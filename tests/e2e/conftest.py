@@ -33,6 +33,8 @@ os.environ.setdefault("SHEPHERD_SYSTEMCTL", str(REPO / "tests" / "tools" / "fake
 os.environ.setdefault("FAKE_SYSTEMCTL_DIR", tempfile.mkdtemp(prefix="sheep-systemctl-"))
 SIM_MODPROBE = str(pathlib.Path(SIM).with_name("sim-modprobe"))
 os.environ.setdefault("SHEPHERD_MODPROBE", SIM_MODPROBE)
+# a run without a simulator must not reach for this machine's own GPIO tree
+os.environ.setdefault("SHEPHERD_GPIO_ROOT", "/nonexistent/sheep-e2e/gpio")
 
 
 # Under CTest (tests/CMakeLists.txt), a run in which a test skipped and none failed exits with
@@ -207,12 +209,12 @@ def run_sheep(sim, *args, timeout=180, env=None, global_args=()):
     return res
 
 
-def harvest(sim, tmp_path, duration, extra_args=(), global_args=(), **params):
+def harvest(sim, tmp_path, duration, extra_args=(), global_args=(), env=None, **params):
     """Records a harvest of duration seconds; returns (result, path of the recording)."""
     params.setdefault("output_path", str(tmp_path / "rec.h5"))
     task = write_task(tmp_path / "task.yaml", duration=duration, **params)
     res = run_sheep(sim, "run", "--start-delay", "1", *extra_args, str(task),
-                    global_args=global_args)
+                    global_args=global_args, env=env)
     path = None
     for line in res.stdout.splitlines():
         if line.startswith("recording:"):
