@@ -13,7 +13,7 @@ def outputs(directory):
     return sorted(p.name for p in pathlib.Path(directory).rglob("*.h5"))
 
 
-def run_task(sim, tmp_path, text=None, **params):
+def run_task(sim, tmp_path, text=None, env=None, **params):
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
     task = tmp_path / "task.yaml"
@@ -23,7 +23,7 @@ def run_task(sim, tmp_path, text=None, **params):
         params.setdefault("output_path", str(out / "rec.h5"))
         params.setdefault("duration", 1)
         write_task(task, **params)
-    return run_sheep(sim, "run", "--start-delay", "1", str(task)), out
+    return run_sheep(sim, "run", "--start-delay", "1", str(task), env=env), out
 
 
 def test_missing_config(sim, tmp_path):
@@ -165,9 +165,14 @@ def test_memory_device_missing(sim, tmp_path):
     assert outputs(tmp_path) == []
 
 
+# run reloads the kernel module first, which would put the simulator's files right again: the
+# damage needs a module command that leaves them alone
+KEEP_MODULE = {"SHEPHERD_MODPROBE": "/bin/true"}
+
+
 def test_ring_size_mismatch(sim, tmp_path):
     (sim.sysfs / "memory" / "gpio_size").write_text("30000000")
-    res, out = run_task(sim, tmp_path)
+    res, out = run_task(sim, tmp_path, env=KEEP_MODULE)
     assert res.returncode == 1
     assert "memory/gpio_size" in res.stderr and "30000008" in res.stderr
     assert outputs(out) == []
@@ -175,7 +180,7 @@ def test_ring_size_mismatch(sim, tmp_path):
 
 def test_odd_sysfs_content(sim, tmp_path):
     (sim.sysfs / "memory" / "iv_out_address").write_text("0x1800000")
-    res, out = run_task(sim, tmp_path)
+    res, out = run_task(sim, tmp_path, env=KEEP_MODULE)
     assert res.returncode == 1
     assert "iv_out_address" in res.stderr and "0x1800000" in res.stderr
     assert outputs(out) == []
@@ -199,11 +204,16 @@ def test_dead_simulator_leaves_no_file(tmp_path):
         assert "Failed to unload shepherd kernel module." in res.stderr, res.stderr
         assert "no simulator runs for" in res.stderr
         assert outputs(out) == []
-        # with a module command that succeeds regardless: found at the reset into the
-        # harvest mode, which no PRU answers with 0xF0
+        # with a module command that succeeds regardless and a GPIO tree of plain files:
+        # found at the reset into the harvest mode, which no PRU answers with 0xF0
+        gpio = tmp_path / "gpio"
+        for n in (23, 50, 51, 30, 31, 60):
+            (gpio / f"gpio{n}").mkdir(parents=True)
+            (gpio / f"gpio{n}" / "direction").write_text("in")
+            (gpio / f"gpio{n}" / "value").write_text("0")
         task = tmp_path / "task.yaml"
         res = run_sheep(stale, "run", "--start-delay", "1", str(task),
-                        env={"SHEPHERD_MODPROBE": "/bin/true"})
+                        env={"SHEPHERD_MODPROBE": "/bin/true", "SHEPHERD_GPIO_ROOT": str(gpio)})
         assert res.returncode == 1
         assert "PRU did not re-initialise after mode 'harvester' was written" in res.stderr, \
             res.stderr
