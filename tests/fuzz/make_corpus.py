@@ -45,6 +45,21 @@ parameters:
     "anchors.yaml": "x: &a {output_path: /t.h5}\ndatatype: HarvestTask\nparameters: *a\n",
     "flow.yaml": '{"datatype": "HarvestTask", "parameters": {"output_path": "o.h5", '
                  '"duration": 1e3}}\n',
+    "programming.yaml": """datatype: ProgrammingTask
+created: 2026-12-01 14:12:08.914187+00:00
+parameters:
+  firmware_file: /tmp/target_image.hex
+  target_port: B
+  mcu_port: 2
+  mcu_type: MSP430FR
+  voltage: 3.3
+  datarate: 500000
+  protocol: SBW
+  simulate: true
+  verbose: 3
+""",
+    "firmware_mod.yaml": "datatype: FirmwareModTask\nparameters: {data: KLUv/SAEIQAAdGVzdA==, "
+                         "data_type: elf, custom_id: 42, firmware_file: /tmp/fw1.hex}\n",
 }
 
 
