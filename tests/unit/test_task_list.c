@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "task/task.h"
@@ -140,6 +141,27 @@ static void unknown_datatype_and_bad_files(void **state)
 			 SHP_ERR_CONFIG);
 	assert_non_null(strstr(logged_errors, "cannot read task file /nonexistent/task.yaml"));
 	assert_int_equal(list.n, 0);
+}
+
+static void file_size_limit(void **state)
+{
+	(void)state;
+	/* 64 MiB and one byte: refused by its size (a sparse file, never read into the task) */
+	struct shp_task_list list;
+	reset_errors();
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), 64 * 1024 * 1024 + 1), 0);
+	fclose(f);
+	assert_int_equal(task_list_load(file, "sheep05", &list), SHP_ERR_CONFIG);
+	assert_non_null(strstr(logged_errors, "is larger than 67108864 bytes"));
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fwrite("datatype: Harvest\0Task\n", 1, 24, f);
+	fclose(f);
+	reset_errors();
+	assert_int_equal(task_list_load(file, "sheep05", &list), SHP_ERR_CONFIG);
+	assert_non_null(strstr(logged_errors, "contains NUL bytes: not a YAML text file"));
 }
 
 /* ---- ProgrammingTask ----------------------------------------------------------------------- */
@@ -816,6 +838,7 @@ int main(void)
 		cmocka_unit_test(a_single_task_is_a_list_of_one),
 		cmocka_unit_test(the_kind_names),
 		cmocka_unit_test(unknown_datatype_and_bad_files),
+		cmocka_unit_test(file_size_limit),
 		cmocka_unit_test(herd_programming_task_gets_the_defaults),
 		cmocka_unit_test(programming_task_every_field),
 		cmocka_unit_test(programming_values_at_their_bounds),
