@@ -171,7 +171,8 @@ shp_err task_list_load(const char *path, const char *hostname, struct shp_task_l
 void task_list_free(struct shp_task_list *list);
 
 /* This machine's name as a TestbedTasks entry is chosen by (the predecessor's
- * platform.node().strip(): uname's nodename, trimmed). */
+ * platform.node().strip(): uname's nodename, trimmed); SHEPHERD_HOSTNAME, if set and not
+ * empty, stands in for it (tests, a simulated node). */
 void task_host_name(char *out, size_t len);
 
 /* The PRU1 tracer mask (cape v2.4 bits) for the traced target GPIOs. */

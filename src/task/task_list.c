@@ -259,7 +259,9 @@ static const struct field testbed_fields[] = {
 void task_host_name(char *out, size_t len)
 {
 	struct utsname u;
-	const char *name = uname(&u) == 0 ? u.nodename : "";
+	const char *name = getenv("SHEPHERD_HOSTNAME"); /* a stand-in's name, for tests */
+	if (!name || !*name)
+		name = uname(&u) == 0 ? u.nodename : "";
 	while (isspace((unsigned char)*name))
 		name++;
 	snprintf(out, len, "%s", name);

@@ -11,7 +11,8 @@ import yaml
 
 from conftest import FIXTURES, SIM_MODPROBE, run_sheep
 
-HOST = platform.node().strip()  # what the sheep matches a TestbedTasks entry against
+# what the sheep matches a TestbedTasks entry against
+HOST = os.environ.get("SHEPHERD_HOSTNAME") or platform.node().strip()
 STARTING = "###~###~###~###~###~### Starting"
 
 
@@ -30,7 +31,7 @@ def counting_modprobe(tmp_path):
     return script, log
 
 
-def run_list(sim, tmp_path, datatype, parameters, *args):
+def run_list(sim, tmp_path, datatype, parameters, *args, env=None):
     """Writes the task file and runs it; returns (result, modprobe log path)."""
     task = tmp_path / "tasks.yaml"
     task.write_text(yaml.safe_dump({"datatype": datatype, "parameters": parameters},
@@ -38,7 +39,7 @@ def run_list(sim, tmp_path, datatype, parameters, *args):
     modprobe, log = counting_modprobe(tmp_path)
     res = run_sheep(sim, "run", "--start-delay", "1", "--no-status", *args, str(task),
                     env={"SHEPHERD_MODPROBE": str(modprobe),
-                         "SHEPHERD_UART_DEVICE": "/nonexistent/tty"})
+                         "SHEPHERD_UART_DEVICE": "/nonexistent/tty", **(env or {})})
     return res, log
 
 
@@ -160,11 +161,12 @@ def test_the_host_entry_of_a_testbed_is_chosen(sim_factory, tmp_path):
     def emulation(name):
         return {"input_path": str(FIXTURES / "reference_hrv_2s_none.h5"),
                 "output_path": str(out / f"emu_{name}.h5"), "duration": 1}
-    names = [other_host("sheep05"), HOST, HOST]  # the first entry of the host wins
+    # the host's first entry wins; SHEPHERD_HOSTNAME stands in for the host's name
+    names = ["sheep13", "sheep05", "sheep05"]
     res, log = run_list(sim, tmp_path, "TestbedTasks", {
         "name": "x", "owner_id": None, "email_results": False,
         "observer_tasks": [observer(n, emulation=emulation(f"{k}")) for k, n in
-                           enumerate(names)]})
+                           enumerate(names)]}, env={"SHEPHERD_HOSTNAME": "sheep05"})
     assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in out.glob("*.h5")) == ["emu_1.h5"]
 

@@ -731,8 +731,19 @@ static void testbed_without_this_observer(void **state)
 	assert_int_equal(task_list_load(file, "sheep0", &list), SHP_ERR_CONFIG);
 	assert_int_equal(task_list_load(file, "SHEEP05", &list), SHP_ERR_CONFIG);
 	/* this machine's name when none is given: not one of the example's */
+	unsetenv("SHEPHERD_HOSTNAME");
 	assert_int_equal(task_list_load(file, NULL, &list), SHP_ERR_CONFIG);
 	assert_non_null(strstr(logged_errors, "is not in TestbedTask-Set"));
+	/* ... unless a stand-in's name is given */
+	setenv("SHEPHERD_HOSTNAME", " sheep13\n", 1);
+	char host[128];
+	task_host_name(host, sizeof(host));
+	assert_string_equal(host, "sheep13");
+	assert_int_equal(task_list_load(file, NULL, &list), SHP_OK);
+	assert_string_equal(list.observer, "sheep13");
+	assert_int_equal(list.n, 3);
+	task_list_free(&list);
+	unsetenv("SHEPHERD_HOSTNAME");
 }
 
 static void testbed_first_entry_of_the_host_wins(void **state)
