@@ -86,6 +86,11 @@ static void usage(FILE *out)
 	      "                      stall@S:MS (pause, then catch up), stop@S (no more\n"
 	      "                      samples), restart@S (reset, message 0xF0), error@S:CODE\n"
 	      "                      (PRU message CODE, e.g. 0xE3)\n"
+	      "      --program-fault no-target|verify|write|parse[:N]\n"
+	      "                      the programmer's first N starts (default: all) fail:\n"
+	      "                      no target answers (ERR_OPEN), the first word reads back\n"
+	      "                      wrong (0x94, ERR_VERIFY) or cannot be written (0x93,\n"
+	      "                      ERR_WRITE), the first record is a parse error (0x96, 12)\n"
 	      "      --eeprom nominal|sample|erased|none|CAL.yaml\n"
 	      "                      the cape EEPROM ROOT/eeprom (640 bytes; default nominal):\n"
 	      "                      nominal calibration with serial number sim0001, sample =\n"
@@ -176,7 +181,16 @@ static void usage(FILE *out)
 	      "GPIO events: dt = round(1e9 / HZ) ns apart (in bursts: per_period =\n"
 	      "ceil(ON / dt) events at the start of each period); event k (from 0) is at\n"
 	      "start + (k / per_period) * PERIOD + (k % per_period) * dt and carries the bits\n"
-	      "of k + 1 spread over the set bits of the mask (lowest first).\n",
+	      "of k + 1 spread over the set bits of the mask (lowest first).\n"
+	      "\n"
+	      "Programmer (sysfs programmer/*, with the SWD or SBW firmware on PRU0): a start\n"
+	      "parses the Intel-HEX text at offset 0 of the IV-input region and writes it into\n"
+	      "a target model of the port target_io_sel selects (ROOT/gpio/gpio30, port A\n"
+	      "without it) and the MCU: 1 MiB from address 0, starting as 0xFF; nRF52 erased\n"
+	      "first, writes AND; MSP430FR writes replace, 0xFF80-0xFF87 refused. After each\n"
+	      "run ROOT/target_<A|B>_<nrf52|msp430>.bin holds the whole memory (byte k =\n"
+	      "address k) and ROOT/target_<A|B>_<nrf52|msp430>.ranges the addresses that run\n"
+	      "wrote, one line \"0xSTART 0xEND\" (END exclusive) per merged range.\n",
 	      out);
 }
 
@@ -237,6 +251,19 @@ static void init_rings(uint8_t *base)
 	}
 }
 
+static void remove_target_dumps(const char *root)
+{
+	static const char *const ext[] = {"bin", "ranges"};
+	char path[PATH_MAX + 40];
+	for (int port = 0; port < 2; port++)
+		for (int m = 0; m < SIM_MCU_COUNT; m++)
+			for (int e = 0; e < 2; e++) {
+				snprintf(path, sizeof(path), "%s/target_%c_%s.%s", root, 'A' + port,
+					 sim_mcu_name((enum sim_mcu)m), ext[e]);
+				unlink(path);
+			}
+}
+
 static int claim_root(const char *root)
 {
 	char pidfile[PATH_MAX + 8];
@@ -274,6 +301,7 @@ int main(int argc, char **argv)
 		{"gpio-burst", required_argument, NULL, 'b'},
 		{"fault", required_argument, NULL, 'f'},
 		{"eeprom", required_argument, NULL, 'E'},
+		{"program-fault", required_argument, NULL, 'P'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
@@ -398,6 +426,10 @@ int main(int argc, char **argv)
 			if (!sim_eeprom_parse(optarg, &eeprom))
 				return 2;
 			break;
+		case 'P':
+			if (!sim_prog_parse_fault(&pru.prog, optarg))
+				return 2;
+			break;
 		case 'v':
 			pru.verbose = 1;
 			break;
@@ -448,6 +480,7 @@ int main(int argc, char **argv)
 	pru.iv_out = mem + SHP_CARVEOUT_IV_OUT_OFF;
 	pru.gpio = mem + SHP_CARVEOUT_GPIO_OFF;
 	pru.util = mem + SHP_CARVEOUT_UTIL_OFF;
+	snprintf(pru.root, sizeof(pru.root), "%s", root);
 	if (!sim_pru_init(&pru)) {
 		fprintf(stderr, "shepherd-pru-sim: no memory for PRU0's twin\n");
 		sim_sysfs_remove(&sysfs);
@@ -485,12 +518,14 @@ int main(int argc, char **argv)
 	}
 
 	sim_pru0_close(&pru);
+	sim_prog_close(&pru.prog);
 	munmap(mem, SHP_CARVEOUT_SIZE);
 	if (!keep) {
 		sim_sysfs_remove(&sysfs);
 		unlink(mem_path);
 		unlink(eeprom_path);
 		unlink(pid_path);
+		remove_target_dumps(root);
 		rmdir(root);
 	}
 	return 0;

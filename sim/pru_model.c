@@ -94,6 +94,9 @@ bool sim_pru_init(struct sim_pru *p)
 	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU1_FW, p->firmware[1]);
 	p->settings.verbose = p->verbose;
 	sim_settings_reset(&p->settings, p->sysfs); /* as the kernel module's load does */
+	p->prog.speed = p->speed;
+	p->prog.verbose = p->verbose;
+	sim_prog_init(&p->prog, p->sysfs, p->root); /* the programmer block's defaults */
 	sim_pru0_reinit(p);                         /* the firmware's boot */
 	set_state(p, SHP_STATE_IDLE);
 	return true;
@@ -182,6 +185,8 @@ static void on_firmware(struct sim_pru *p, int pru, const char *name, const char
 		sim_sysfs_publish(p->sysfs, name, p->firmware[pru]);
 		if (pru == 0)
 			sim_pru0_firmware(p); /* its statics back to their initial values */
+		/* the kernel resets the programmer block on every swap */
+		sim_prog_reset(&p->prog, p->sysfs);
 		sim_settings_reset(&p->settings, p->sysfs);
 		pru_reset(p); /* its 0xF0 comes after the new patterns are in place */
 		return;
@@ -194,7 +199,10 @@ static void on_firmware(struct sim_pru *p, int pru, const char *name, const char
 static void on_setting(struct sim_pru *p, const char *name, const char *text)
 {
 	char why[160];
-	if (sim_settings_owns(name)) {
+	if (sim_prog_owns(name)) {
+		sim_prog_write(&p->prog, p->sysfs, name, text, p->state == SHP_STATE_IDLE,
+			       p->firmware[0], p->iv_inp, &p->box);
+	} else if (sim_settings_owns(name)) {
 		if (!sim_settings_write(&p->settings, p->sysfs, name, text,
 					p->state == SHP_STATE_IDLE, why, sizeof(why)))
 			reject(p, name, text, why);
@@ -233,7 +241,7 @@ void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name)
 	 * race, and the sheep repeats what it must not lose) */
 	if (text[0] == '\0')
 		return;
-	if (p->verbose && !sim_settings_owns(name))
+	if (p->verbose && !sim_settings_owns(name) && !sim_prog_owns(name))
 		fprintf(stderr, "shepherd-pru-sim: %s <- '%s'\n", name, text);
 	if (strcmp(name, "time_start") == 0)
 		on_time_start(p, text);
@@ -420,6 +428,9 @@ static int ms_until(uint64_t now, uint64_t then)
 int sim_pru_step(struct sim_pru *p)
 {
 	sim_msg_box_sync(&p->box);
+	int prog_ms = sim_prog_step(&p->prog, p->sysfs, &p->box);
+	if (prog_ms >= 0)
+		return prog_ms; /* the programmer firmware runs: nothing is sampled */
 	uint64_t wall = wall_ns();
 	switch (p->state) {
 	case SHP_STATE_ARMED:

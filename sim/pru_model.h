@@ -15,6 +15,7 @@
 #include "gpio_model.h"
 #include "msg_box.h"
 #include "pru/shepherd_abi.h"
+#include "sim_programmer.h"
 #include "sim_settings.h"
 #include "sim_sysfs.h"
 #include "twin/twin.h"
@@ -75,6 +76,9 @@ struct sim_pru {
 	bool gpio_pg;       /* BAT_OK (power-good) after the last sample */
 
 	struct sim_msg_box box; /* pru_msg_box */
+
+	struct sim_programmer prog; /* programmer/ and the SWD/SBW firmware (sim_programmer.h) */
+	char root[PATH_MAX];        /* the simulator's root (target dumps, the GPIO tree) */
 };
 
 /* The PRUs after the module's load; false: no memory for the twin. */

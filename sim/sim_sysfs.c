@@ -1,6 +1,7 @@
 /* sim_sysfs.c - atomic publishing of sysfs-like files and inotify of outside writes and reads. */
 #include "sim_sysfs.h"
 
+#include "prog/prog_abi.h"
 #include "pru/shepherd_abi.h"
 
 #include <errno.h>
@@ -36,6 +37,16 @@ static const char *const removable[] = {SHP_SYSFS_STATE,
 					"sync/error_sum",
 					"sync/correction",
 					SHP_SYSFS_SIM_LOCKSTEP,
+					PROG_SYSFS_STATE,
+					PROG_SYSFS_TARGET,
+					PROG_SYSFS_DATARATE,
+					PROG_SYSFS_DATASIZE,
+					PROG_SYSFS_PIN_TCK,
+					PROG_SYSFS_PIN_TDIO,
+					PROG_SYSFS_PIN_DIR_TDIO,
+					PROG_SYSFS_PIN_TDO,
+					PROG_SYSFS_PIN_TMS,
+					PROG_SYSFS_PIN_DIR_TMS,
 					NULL};
 
 int sim_sysfs_create(struct sim_sysfs *s, const char *dir)
@@ -51,12 +62,16 @@ int sim_sysfs_create(struct sim_sysfs *s, const char *dir)
 	snprintf(sub, sizeof(sub), "%s/sync", dir);
 	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
 		return -1;
+	snprintf(sub, sizeof(sub), "%s/" PROG_SYSFS_DIR, dir);
+	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+		return -1;
 	s->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (s->inotify_fd < 0)
 		return -1;
 	if (inotify_add_watch(s->inotify_fd, dir, IN_CLOSE_WRITE) < 0)
 		return -1;
-	return 0;
+	s->prog_wd = inotify_add_watch(s->inotify_fd, sub, IN_CLOSE_WRITE);
+	return s->prog_wd < 0 ? -1 : 0;
 }
 
 void sim_sysfs_remove(struct sim_sysfs *s)
@@ -69,6 +84,8 @@ void sim_sysfs_remove(struct sim_sysfs *s)
 	snprintf(path, sizeof(path), "%s/memory", s->dir);
 	rmdir(path);
 	snprintf(path, sizeof(path), "%s/sync", s->dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/" PROG_SYSFS_DIR, s->dir);
 	rmdir(path);
 	rmdir(s->dir);
 	if (s->inotify_fd >= 0)
@@ -208,8 +225,15 @@ void sim_sysfs_events(struct sim_sysfs *s,
 			p += sizeof(*ev) + ev->len;
 			if (ev->len == 0 || ev->name[0] == '.')
 				continue;
-			if (ev->mask & IN_CLOSE_WRITE)
+			if (!(ev->mask & IN_CLOSE_WRITE))
+				continue;
+			if (ev->wd == s->prog_wd) {
+				char name[NAME_MAX + sizeof(PROG_SYSFS_DIR) + 2];
+				snprintf(name, sizeof(name), PROG_SYSFS_DIR "/%s", ev->name);
+				fn(ctx, SIM_EVENT_WRITE, name);
+			} else {
 				fn(ctx, SIM_EVENT_WRITE, ev->name);
+			}
 		}
 	}
 }

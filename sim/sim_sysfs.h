@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SIM_SYSFS_TRACKED 40
+#define SIM_SYSFS_TRACKED 64
 
 /* What the simulator last published to a file. */
 struct sim_published {
@@ -28,6 +28,7 @@ struct sim_published {
 struct sim_sysfs {
 	char dir[PATH_MAX];
 	int inotify_fd;
+	int prog_wd; /* the watch of programmer/, whose events are named programmer/NAME */
 	struct sim_published published[SIM_SYSFS_TRACKED];
 	unsigned n_published;
 };
