@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "cli/cmd_eeprom.h"
+#include "cli/cmd_program.h"
 #include "cli/cmd_repair.h"
 #include "cli/cmd_simulate.h"
 #include "cli/env_flag.h"
@@ -24,6 +25,7 @@
 #include "common/stop.h"
 #include "h5/h5_common.h"
 #include "h5/h5_input.h"
+#include "node/sysfs_gpio.h"
 #include "monitor/log_capture.h"
 #include "settings/cal_source.h"
 #include "settings/cape_eeprom.h"
@@ -79,6 +81,9 @@ static void usage(FILE *out)
 	      "  repair PATH...         bring recordings cut off by a crash (or a directory of\n"
 	      "                         them) to their last commit\n"
 	      "  eeprom read|write      the cape EEPROM's calibration and cape info\n"
+	      "  program [OPT] FILE     flash a target MCU with an Intel-HEX image (the port on\n"
+	      "                         the aux rail, PRU0 swapped to the SWD/SBW programmer\n"
+	      "                         and back to EMU; program --help)\n"
 	      "  usage                  print the last entry of the usage log\n"
 	      "\n"
 	      "Exit codes: 0 success, 1 failed (message says why), 2 bad command line,\n"
@@ -464,6 +469,10 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "eeprom") == 0) {
 		e = cmd_eeprom(sub_argc, sub_argv, g.eeprom_path);
 		status = cmd_eeprom_exit_code(sub_argc, sub_argv, e);
+	} else if (strcmp(cmd, "program") == 0) {
+		struct node_paths paths = {g.sysfs_root, g.mem_device, sysfs_gpio_root(),
+					   g.eeprom_path};
+		e = cmd_program(sub_argc, sub_argv, &paths);
 	} else if (strcmp(cmd, "usage") == 0) {
 		e = sub_argc > 1 ? SHP_ERR_USAGE : usage_log_print_last(g.usage_log);
 		if (e == SHP_ERR_USAGE)
