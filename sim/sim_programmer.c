@@ -127,6 +127,7 @@ void sim_prog_init(struct sim_programmer *g, struct sim_sysfs *fs, const char *r
 	g->phase = SIM_PROG_OFF;
 	g->mem = NULL;
 	sim_targets_init(&g->targets, root);
+	g->ready = true;
 	sim_prog_reset(g, fs);
 }
 

@@ -67,6 +67,7 @@ struct sim_programmer {
 
 	struct sim_targets targets;
 	double speed; /* the simulator's --speed; 0: as fast as possible */
+	bool ready;   /* sim_prog_init done */
 	int verbose;
 };
 

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "cli/cmd_eeprom.h"
+#include "cli/cmd_node.h"
 #include "cli/cmd_program.h"
 #include "cli/cmd_repair.h"
 #include "cli/cmd_simulate.h"
@@ -25,8 +26,9 @@
 #include "common/stop.h"
 #include "h5/h5_common.h"
 #include "h5/h5_input.h"
-#include "node/sysfs_gpio.h"
 #include "monitor/log_capture.h"
+#include "node/node_run.h"
+#include "node/sysfs_gpio.h"
 #include "settings/cal_source.h"
 #include "settings/cape_eeprom.h"
 #include "sheep/governor.h"
@@ -49,6 +51,7 @@ struct globals {
 	const char *mem_device;
 	const char *usage_log;
 	const char *eeprom_path;
+	const char *gpio_root;
 	bool verbose;
 };
 
@@ -68,11 +71,15 @@ static void usage(FILE *out)
 	      "                         default " SHP_USAGE_LOG_DEFAULT ")\n"
 	      "      --eeprom PATH      the cape EEPROM (env SHEPHERD_EEPROM, default\n"
 	      "                         " CAPE_EEPROM_DEFAULT_PATH ")\n"
+	      "      --gpio-root DIR    the sysfs GPIO tree of the cape's pins (env\n"
+	      "                         SHEPHERD_GPIO_ROOT, default " SYSFS_GPIO_DEFAULT_ROOT ")\n"
 	      "      --version          print the version and exit\n"
 	      "  -h, --help             show this help and exit\n"
 	      "\n"
 	      "Commands:\n"
-	      "  run [CONFIG]           run a task file (default " DEFAULT_CONFIG ")\n"
+	      "  run [CONFIG]           run a task file (default " DEFAULT_CONFIG "): reloads\n"
+	      "                         the kernel module, stops systemd-timesyncd, loads the\n"
+	      "                         task's PRU firmware, powers the cape for the run\n"
 	      "  simulate [OPT] TASK    run a task through the PRU's twin in this process, as\n"
 	      "                         fast as it goes, into the file a node would write\n"
 	      "  check FILE...          check recordings as emulation inputs, print a summary\n"
@@ -81,6 +88,12 @@ static void usage(FILE *out)
 	      "  repair PATH...         bring recordings cut off by a crash (or a directory of\n"
 	      "                         them) to their last commit\n"
 	      "  eeprom read|write      the cape EEPROM's calibration and cape info\n"
+	      "  fix                    reload the shepherd kernel module\n"
+	      "  pru [FIRMWARE]         load a PRU0 firmware: default, emu, hrv, swd, sbw, sync\n"
+	      "  target-power [OPT]     power a target port from the aux rail (--on/--off,\n"
+	      "                         -v VOLTS, --gpio-pass/--gpio-omit, -p A|B)\n"
+	      "  blink [SECONDS]        blink the LEDs next to the target ports (default 30 s)\n"
+	      "  rpc [-p PORT]          not rebuilt (exit 2)\n"
 	      "  program [OPT] FILE     flash a target MCU with an Intel-HEX image (the port on\n"
 	      "                         the aux rail, PRU0 swapped to the SWD/SBW programmer\n"
 	      "                         and back to EMU; program --help)\n"
@@ -206,6 +219,7 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 		.sysfs_root = g->sysfs_root,
 		.mem_device = g->mem_device,
 		.eeprom_path = g->eeprom_path,
+		.gpio_root = g->gpio_root,
 		.shuffle = env_flag("SHEPHERD_SHUFFLE", true),
 		.start_delay_s = 0, /* 0: the task kind's default lead time */
 		.status_line = true,
@@ -289,9 +303,14 @@ static shp_err cmd_run(const struct globals *g, int argc, char **argv)
 			task.output_path); /* what a crash left there, before it is reused */
 	status_init(ro.status_line && isatty(STDERR_FILENO));
 	shp_stop_install();
+	shp_err e = node_prepare_run(g->sysfs_root);
+	if (e != SHP_OK) {
+		log_error("run failed: %s", shp_err_str(e));
+		return e;
+	}
 
 	struct run_result res;
-	shp_err e = sheep_run(&task, &ro, &res);
+	e = sheep_run(&task, &ro, &res);
 	repair_after_run(res.path);
 	print_summary(&res);
 	if (e != SHP_OK)
@@ -398,6 +417,7 @@ int main(int argc, char **argv)
 		{"mem-device", required_argument, NULL, 'm'},
 		{"usage-log", required_argument, NULL, 'U'},
 		{"eeprom", required_argument, NULL, 'E'},
+		{"gpio-root", required_argument, NULL, 'g'},
 		{NULL, 0, NULL, 0},
 	};
 	uint64_t started = wall_ns();
@@ -438,11 +458,17 @@ int main(int argc, char **argv)
 		case 'E':
 			g.eeprom_path = optarg;
 			break;
+		case 'g':
+			/* through the environment, so that every user of sysfs_gpio_root() sees it
+			 */
+			setenv("SHEPHERD_GPIO_ROOT", optarg, 1);
+			break;
 		default:
 			usage(stderr);
 			return shp_err_exit_code(SHP_ERR_USAGE);
 		}
 	}
+	g.gpio_root = sysfs_gpio_root();
 	if (g.verbose)
 		shp_log_set_console_level(SHP_LOG_DEBUG);
 	if (optind >= argc) {
@@ -452,6 +478,7 @@ int main(int argc, char **argv)
 	const char *cmd = argv[optind];
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
+	struct node_paths paths = {g.sysfs_root, g.mem_device, g.gpio_root, g.eeprom_path};
 	shp_err e;
 	int status = -1; /* a command's own exit status, else shp_err_exit_code(e) */
 	if (strcmp(cmd, "run") == 0) {
@@ -469,9 +496,17 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "eeprom") == 0) {
 		e = cmd_eeprom(sub_argc, sub_argv, g.eeprom_path);
 		status = cmd_eeprom_exit_code(sub_argc, sub_argv, e);
+	} else if (strcmp(cmd, "fix") == 0) {
+		e = cmd_fix(&paths, sub_argc, sub_argv);
+	} else if (strcmp(cmd, "pru") == 0) {
+		e = cmd_pru(&paths, sub_argc, sub_argv);
+	} else if (strcmp(cmd, "target-power") == 0) {
+		e = cmd_target_power(&paths, sub_argc, sub_argv);
+	} else if (strcmp(cmd, "blink") == 0) {
+		e = cmd_blink(&paths, sub_argc, sub_argv);
+	} else if (strcmp(cmd, "rpc") == 0) {
+		e = cmd_rpc(sub_argc, sub_argv);
 	} else if (strcmp(cmd, "program") == 0) {
-		struct node_paths paths = {g.sysfs_root, g.mem_device, sysfs_gpio_root(),
-					   g.eeprom_path};
 		e = cmd_program(sub_argc, sub_argv, &paths);
 	} else if (strcmp(cmd, "usage") == 0) {
 		e = sub_argc > 1 ? SHP_ERR_USAGE : usage_log_print_last(g.usage_log);

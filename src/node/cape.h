@@ -41,6 +41,20 @@ void cape_init(struct cape *c, const char *gpio_root);
 /* Makes gpio an output at level (exports it if needed). SHP_ERR_SYSFS, reason in c->why. */
 shp_err cape_pin(struct cape *c, unsigned gpio, bool level);
 
+/*
+ * ShepherdIO's enter for the cape (sheep-datapath.md 2.5, node-control.md 2.8): the six control
+ * pins as outputs, en_harvester, en_emulator, target_pwr_sel, target_io_sel and target_io_en
+ * (the level converter) low, then en_shepherd high and a 1 s settle. Failures are logged.
+ */
+shp_err cape_enter(struct cape *c);
+
+/* Switches a front-end pin (CAPE_GPIO_EN_HARVESTER or _EMULATOR) and, when on, settles 0.5 s. */
+shp_err cape_front_end(struct cape *c, unsigned gpio, bool on);
+
+/* The end of a session: target_io_en, en_emulator, en_harvester, en_shepherd low; all four
+ * always tried, the first failure returned (logged). */
+shp_err cape_leave(struct cape *c);
+
 /* 'A' -> true, 'B' -> false (convert_target_port_to_bool). */
 bool cape_port_is_a(char port);
 

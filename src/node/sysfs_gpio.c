@@ -74,3 +74,18 @@ shp_err sysfs_gpio_output(const char *root, unsigned gpio, bool value, char *why
 	}
 	return sysfs_gpio_set(root, gpio, value, why, why_len);
 }
+
+bool sysfs_gpio_is_output(const char *root, unsigned gpio)
+{
+	char path[4096], text[8] = "";
+	snprintf(path, sizeof(path), "%s/gpio%u/direction", root, gpio);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	return strncmp(text, "out", 3) == 0 && (text[3] == '\0' || text[3] == '\n');
+}

@@ -131,12 +131,16 @@ static shp_err set_up(struct run *h, struct run_result *res)
 				     h->opt->eeprom_path));
 	struct shp_mem_layout layout;
 	SHP_TRY(sysfs_open(&h->sysfs, h->opt->sysfs_root));
+	SHP_TRY(run_node_enter(h)); /* firmware, cape and front-end (run_node.c) */
 	SHP_TRY(shm_discover(&h->sysfs, &layout));
 	SHP_TRY(shm_map(&h->shm, h->opt->mem_device, &layout));
 	SHP_TRY(pru_reset_to_mode(&h->sysfs, h->emu ? "emulator" : "harvester"));
 	SHP_TRY(run_settings_apply(&h->settings, &h->sysfs));
-	if (h->emu) /* the aux word re-initialises the PRU once more, as the predecessor's does */
+	if (h->emu) {
+		SHP_TRY(run_node_route_ports(h));
+		/* the aux word re-initialises the PRU once more, as the predecessor's does */
 		SHP_TRY(pru_set_aux(&h->sysfs, run_settings_aux_word(&h->settings, h->task)));
+	}
 	SHP_TRY(sysfs_write_u64(&h->sysfs, SHP_SYSFS_GPIO_MASK, h->gpio_mask));
 	struct pru_msg_summary sum = {0};
 	/* the reset's 0xF0 and older news, which must not be taken for events of this run */

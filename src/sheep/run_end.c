@@ -86,12 +86,15 @@ static void fill_result(const struct run *h, uint64_t samples, struct run_result
 shp_err run_finish(struct run *h, shp_err e, struct run_result *res)
 {
 	status_clear();
+	if (h->cape_entered)
+		shp_stop_signal = 0; /* the node's teardown must not be cut short by the signal */
 	if (h->sysfs.root[0] && (h->writer || h->armed_mono)) {
 		shp_stop_signal = 0; /* stopping the PRU must not be cut short by the same signal */
 		shp_err stop = pru_stop(&h->sysfs);
 		if (e == SHP_OK)
 			e = stop;
 	}
+	run_node_io_off(h); /* emulation: the target's IO off, 2 s before the rest */
 	/* the end of durability.h: the IV stream's last chunk, /losses, the monitors, the file */
 	shp_err fl = stream_iv_flush(&h->iv, h->writer);
 	if (e == SHP_OK)
@@ -111,6 +114,10 @@ shp_err run_finish(struct run *h, shp_err e, struct run_result *res)
 	uint64_t samples = stream_iv_figures(&h->iv).written;
 	if (h->writer)
 		e = close_output(h, e, res, &samples);
+	/* the recording is safe: now the node goes back to rest */
+	shp_err left = run_node_leave(h);
+	if (e == SHP_OK)
+		e = left;
 	if (h->shm.map)
 		shm_unmap(&h->shm);
 	fill_result(h, samples, res);

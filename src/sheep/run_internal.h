@@ -11,6 +11,7 @@
 
 #include "h5/h5_writer.h"
 #include "monitor/monitors.h"
+#include "node/cape.h"
 #include "pru/shared_mem.h"
 #include "sheep/durability.h"
 #include "sheep/governor.h"
@@ -35,6 +36,8 @@ struct run {
 	struct losses losses;
 	struct governor_saved governor;
 	struct run_settings settings; /* what PRU0 is told, and the file's calibration */
+	struct cape cape;
+	bool cape_entered; /* the end must switch the cape off */
 
 	double begun_s; /* wall clock when the run began: the default start counts from it */
 	int64_t start_s;
@@ -56,6 +59,18 @@ struct run {
 
 /* run_loop.c: arms the start, waits for the PRU and records until the window is complete. */
 shp_err run_recording(struct run *h);
+
+/* run_node.c: the task's PRU firmware, then the cape on with the mode's front-end. */
+shp_err run_node_enter(struct run *h);
+
+/* run_node.c, emulation, after the settings: level converter, IO and supply to io_port. */
+shp_err run_node_route_ports(struct run *h);
+
+/* run_node.c, emulation: the level converter off and its 2 s settle (before the PRU stops). */
+void run_node_io_off(struct run *h);
+
+/* run_node.c: mode none, stops until idle, aux 0, front-ends and cape off (after the file). */
+shp_err run_node_leave(struct run *h);
 
 /* run_end.c: stops the PRU, completes and closes the file, checks; fills the result. */
 shp_err run_finish(struct run *h, shp_err e, struct run_result *res);

@@ -120,6 +120,29 @@ def pop_messages(sim):
     return msgs
 
 
+# PRU0's firmware files by the short forms the kernel takes (node-control.md 1.4)
+PRU0_FIRMWARE = {"emu": "am335x-pru0-shepherd-EMU-fw", "hrv": "am335x-pru0-shepherd-HRV-fw",
+                 "swd": "am335x-pru0-programmer-SWD-fw", "sbw": "am335x-pru0-programmer-SBW-fw"}
+
+
+def load_firmware(sim, fw):
+    """Loads PRU0's firmware fw (emu, hrv, swd, sbw) into the idle simulator as the sheep does
+    (the full name to pru0_firmware) and waits for its boot: the messages up to the boot's 0xF0
+    are taken out of the box. The firmware acts only on its own modes: a harvest needs hrv."""
+    pop_messages(sim)  # older news, e.g. the 0xF0 of the simulator's start
+    (sim.sysfs / "pru0_firmware").write_text(PRU0_FIRMWARE[fw])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        text = read_box(sim).split()
+        if len(text) == 3 and int(text[0]) == 0xF0:
+            break
+        time.sleep(0.005)
+    else:
+        raise AssertionError(f"the simulator did not boot firmware {fw}")
+    assert wait_for(lambda: read(sim, "state") == "idle", 2)  # 0xF0 comes just before idle
+    assert read(sim, "pru0_firmware") == PRU0_FIRMWARE[fw] and read(sim, "mode") == "none"
+
+
 @pytest.fixture
 def sim_factory():
     sims = []
