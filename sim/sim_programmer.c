@@ -81,9 +81,8 @@ static bool gpio_level(const struct sim_programmer *g, unsigned gpio, bool dflt)
 
 static void log_run(struct sim_programmer *g, struct sim_sysfs *fs, const char *result)
 {
-	char aux[32] = "?";
-	sim_sysfs_read(fs, SHP_SYSFS_AUX_VOLTAGE, aux, sizeof(aux));
-	unsigned long word = strtoul(aux, NULL, 10);
+	(void)fs;
+	uint32_t word = g->dac_word;
 	/* target_pwr_sel high: main to port A, aux to B */
 	char aux_port = gpio_level(g, CAPE_GPIO_TARGET_PWR_SEL, false) ? 'B' : 'A';
 	fprintf(stderr,
@@ -113,6 +112,10 @@ void sim_prog_reset(struct sim_programmer *g, struct sim_sysfs *fs)
 {
 	if (g->phase != SIM_PROG_OFF)
 		end_run(g, fs, PROG_STATE_IDLE, "ended by a firmware swap");
+	/* the DAC keeps the level of the last re-init while another firmware runs */
+	char aux[32];
+	if (sim_sysfs_read(fs, SHP_SYSFS_AUX_VOLTAGE, aux, sizeof(aux)) > 0)
+		g->dac_word = (uint32_t)strtoul(aux, NULL, 10);
 	g->state = PROG_STATE_IDLE;
 	g->target = PROG_TARGET_NONE;
 	g->datarate = PROG_DEFAULT_DATARATE;

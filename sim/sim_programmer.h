@@ -66,8 +66,9 @@ struct sim_programmer {
 	char why[96]; /* the end, for the log */
 
 	struct sim_targets targets;
-	double speed; /* the simulator's --speed; 0: as fast as possible */
-	bool ready;   /* sim_prog_init done */
+	double speed;      /* the simulator's --speed; 0: as fast as possible */
+	bool ready;        /* sim_prog_init done */
+	uint32_t dac_word; /* the aux word the DAC holds: the last one before the swap */
 	int verbose;
 };
 
