@@ -8,10 +8,12 @@ realigned image is recomputed independently of srec_cat: every contiguous range 
 4-byte boundaries with 0xFF."""
 import os
 import re
+import signal
+import subprocess
 
 import pytest
 
-from conftest import read, run_sheep
+from conftest import SHEEP_CMD, read, run_sheep, wait_for
 
 EMU = "am335x-pru0-shepherd-EMU-fw"
 CAPE_PINS = (23, 50, 51, 31, 30, 60, 49, 68, 22, 65)
@@ -170,11 +172,43 @@ def test_cape_pins_and_aux_word_during_and_after_programming(node, tmp_path):
     assert level(sim, 31) == "1"  # port B on the aux rail: pwr_sel high (main to A)
     assert level(sim, 30) == "0"  # IO to port B
     assert read(sim, "dac_auxiliary_voltage_raw") == "0"
-    assert (sim.root / "target_B_nrf52.bin").exists() and not (sim.root / "target_A_nrf52.bin").exists()
+    assert (sim.root / "target_B_nrf52.bin").exists()
+    assert not (sim.root / "target_A_nrf52.bin").exists()
     log = sim_log(sim)
     # while the programmer ran: IO to B (the dump's port), aux 3.3 V (43253) on B, io_en on
     assert re.search(r"target nrf52 on port B \(pins tck 5, tdio 4, dir_tdio 10\), 200000 bit/s, "
                      r"aux 3\.300 V on port B, io_en 1: 272 B written, idle", log)
+
+
+def test_msp430_jtag_signature_words_are_refused_as_write_errors(node, tmp_path):
+    sim = node()
+    chunks = [(0x4000, b"\x01\x02\x03\x04"), (0xFF80, b"\xaa\x55\xaa\x55")]
+    res = program(sim, "-t", "msp430", str(write_image(tmp_path, chunks, extended=False)))
+    assert res.returncode == 1, res.stderr
+    assert res.stderr.count("PROGRAMMER-WRITE-ERROR: ihex to address @0xff80, data=21930 "
+                            "[0x55aa]") == 5
+    assert res.stderr.count("p_state = error (-0xE3)") == 5
+    assert_restored(sim)
+
+
+def test_a_stop_signal_while_programming_restores_the_node(node, tmp_path):
+    """SIGTERM while the programmer runs (68 words at 1000 bit/s: ~22 s at the simulator's real
+    time): the attempt ends, the restore steps run, exit 4 (interrupted), no retry."""
+    sim = node("--speed", "1")
+    path = write_image(tmp_path, NRF52)
+    env = dict(os.environ, SHEPHERD_GPIO_ROOT=str(sim.gpio), SHEPHERD_SETTLE_SCALE="0.01",
+               SHEPHERD_MODPROBE="/bin/false", SHEPHERD_EEPROM=str(sim.root / "eeprom"))
+    proc = subprocess.Popen([*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device",
+                             str(sim.mem), "program", "-d", "1000", str(path)],
+                            stderr=subprocess.PIPE, text=True, env=env)
+    assert wait_for(lambda: read(sim, "programmer/state").startswith("running"), 30)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 4, err
+    assert "Starting Programmer (3 retries left)" not in err
+    assert "Programming - Procedure failed - will exit now!" in err
+    assert_restored(sim)
+    assert "272 B written" not in sim_log(sim)
 
 
 def test_simulate_is_one_dummy_attempt_that_writes_no_target(node, tmp_path):
