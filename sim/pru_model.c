@@ -98,6 +98,12 @@ static void reject(struct sim_pru *p, const char *file, const char *value, const
 	sim_msg_box_post(&p->box, SHP_MSG_ERR_INVALID_CMD, 0, 0);
 }
 
+/* The values of PRU0's 0xF0: the programmer firmwares send their programmer state (3.8). */
+static uint32_t restart_value(const struct sim_pru *p)
+{
+	return p->fw0 == PRU_FW_SWD || p->fw0 == PRU_FW_SBW ? (uint32_t)p->prog.state : 0;
+}
+
 /* A reset re-initialises the PRUs: cursors back to zero, message 0xF0, then idle. */
 static void pru_reset(struct sim_pru *p)
 {
@@ -110,7 +116,7 @@ static void pru_reset(struct sim_pru *p)
 	p->stop_ns = 0;
 	p->start_s = 0;
 	sim_pru0_reinit(p); /* PRU0 passes its reset label: re-reads the settings */
-	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, 0);
+	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, restart_value(p));
 	set_state(p, SHP_STATE_IDLE);
 }
 
@@ -149,7 +155,7 @@ static void pru0_boot(struct sim_pru *p)
 	p->start_s = 0;
 	sim_pru0_firmware(p); /* the twin's statics back to their initial values */
 	sim_pru0_reinit(p);
-	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, 0);
+	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, restart_value(p));
 	set_state(p, SHP_STATE_IDLE);
 }
 
