@@ -211,7 +211,8 @@ def record(args, writer, row, duration, workdir, sim_args=(), prefix=(), icount=
         cmd = list(prefix) + writer_command(args, writer, row, sim, output, duration, workdir,
                                             bool(prefix))
         spawned = time.monotonic()
-        env = dict(os.environ, SHEPHERD_USAGE_LOG=str(workdir / "usage.csv"), **dict(row.env))
+        env = dict(os.environ, **sim.env())
+        env.update(SHEPHERD_USAGE_LOG=str(workdir / "usage.csv"), **dict(row.env))
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=env)
         peak = [0]

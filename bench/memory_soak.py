@@ -19,6 +19,7 @@ import datetime
 import os
 import pathlib
 import re
+import shlex
 import signal
 import struct
 import subprocess
@@ -71,6 +72,18 @@ class RingClock:
         os.close(self.fd)
 
 
+def read_env_file(path):
+    """The variables a simulator's ROOT/env file exports: what points the sheep at it (sysfs,
+    memory, EEPROM, GPIO tree, its module command, the settle scale)."""
+    env = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        if line.startswith("export "):
+            for word in shlex.split(line[len("export "):]):
+                name, _, value = word.partition("=")
+                env[name] = value
+    return env
+
+
 class Simulator:
     """shepherd-pru-sim in its own directory under /dev/shm, until close()."""
 
@@ -88,6 +101,10 @@ class Simulator:
     @property
     def sysfs(self):
         return str(self.root / "sysfs")
+
+    def env(self):
+        """The sheep's environment for this simulator (its ROOT/env file)."""
+        return read_env_file(self.root / "env")
 
     @property
     def mem(self):
@@ -151,7 +168,8 @@ def run(sheep, sim_bin, workdir, name, seconds, input_path=None, gpio_rate=0, in
         if verbose:
             cmd.append("-v")
         cmd += ["run", "--no-status", "--start-delay", "2", "--monitors", "sheep", str(task)]
-        env = dict(os.environ, SHEPHERD_USAGE_LOG=str(pathlib.Path(workdir) / "usage.csv"))
+        env = dict(os.environ, SHEPHERD_USAGE_LOG=str(pathlib.Path(workdir) / "usage.csv"),
+                   **sim.env())
         # the input check reads the whole input: about 20 s for an hour of it here, 400 s for
         # three hours, past its default limit of 60 s
         env.setdefault("SHEPHERD_CHECK_TIMEOUT_S", "3600")

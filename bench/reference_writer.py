@@ -132,6 +132,11 @@ def main():
     if sysfs.read("state") != "idle":
         sysfs.write("time_stop", "now")
         sysfs.wait_state(("idle",), 5)
+    # a harvest needs PRU0's HRV firmware (the predecessor loads it for every harvest)
+    if sysfs.read("pru0_firmware") != "am335x-pru0-shepherd-HRV-fw":
+        sysfs.write("pru0_firmware", "am335x-pru0-shepherd-HRV-fw")
+        time.sleep(0.3)
+        sysfs.wait_state(("idle",), 5)
     sysfs.write("mode", "harvester")
     time.sleep(0.02)
     sysfs.wait_state(("idle",), 5)

@@ -30,6 +30,7 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from soak import check_recording  # noqa: E402
+from memory_soak import read_env_file  # noqa: E402  (bench/, which soak puts on the path)
 
 BYTES_PER_SAMPLE = 16  # time u8 + voltage u4 + current u4, uncompressed
 
@@ -58,8 +59,9 @@ def record(args, out, samples):
            "--no-status", "--start-delay", "2", "--monitors", "sheep", str(task)]
     t0 = time.monotonic()
     try:
-        res = subprocess.run(cmd, capture_output=True, text=True,
-                             env=dict(os.environ, SHEPHERD_USAGE_LOG=str(out.parent / "u.csv")))
+        env = dict(os.environ, **read_env_file(root / "env"))  # the simulator's variables
+        env["SHEPHERD_USAGE_LOG"] = str(out.parent / "u.csv")
+        res = subprocess.run(cmd, capture_output=True, text=True, env=env)
     finally:
         sim.send_signal(signal.SIGTERM)
         sim.wait()

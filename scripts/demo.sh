@@ -34,5 +34,7 @@ parameters:
 YAML
 
 echo "demo: simulator at $root/sim, recording 10 s into $out ..."
+# the simulator's variables: its sysfs, memory, EEPROM, GPIO tree and module command
+. "$root/sim/env"
 "$sheep" --sysfs-root "$root/sim/sysfs" --mem-device "$root/sim/mem" --eeprom "$root/sim/eeprom" \
   run --start-delay 2 "$task"

@@ -190,6 +190,7 @@ void sim_pru_shutdown(struct sim_pru *p)
 			state_text(p->state));
 	p->state = SHP_STATE_UNKNOWN;
 	p->stop_ns = 0;
+	sim_prog_shutdown(&p->prog);
 	sim_msg_box_close(&p->box);
 }
 

@@ -116,6 +116,7 @@ void sim_prog_reset(struct sim_programmer *g, struct sim_sysfs *fs)
 	char aux[32];
 	if (sim_sysfs_read(fs, SHP_SYSFS_AUX_VOLTAGE, aux, sizeof(aux)) > 0)
 		g->dac_word = (uint32_t)strtoul(aux, NULL, 10);
+	sim_sysfs_subdir(fs, PROG_SYSFS_DIR, true); /* gone after a module unload */
 	g->state = PROG_STATE_IDLE;
 	g->target = PROG_TARGET_NONE;
 	g->datarate = PROG_DEFAULT_DATARATE;
@@ -132,6 +133,21 @@ void sim_prog_init(struct sim_programmer *g, struct sim_sysfs *fs, const char *r
 	sim_targets_init(&g->targets, root);
 	g->ready = true;
 	sim_prog_reset(g, fs);
+}
+
+void sim_prog_shutdown(struct sim_programmer *g)
+{
+	if (g->phase == SIM_PROG_OFF)
+		return;
+	if (g->mem)
+		sim_target_dump(&g->targets, g->port,
+				g->driver == PROG_TARGET_MSP430 ? SIM_MCU_MSP430 : SIM_MCU_NRF52);
+	fprintf(stderr,
+		"shepherd-pru-sim: programmer: target %s on port %c: %d B written, ended by "
+		"the module's unload\n",
+		prog_target_text(g->driver), g->port, g->state >= 0 ? (int)g->state : 0);
+	g->phase = SIM_PROG_OFF;
+	g->state = PROG_STATE_IDLE;
 }
 
 void sim_prog_close(struct sim_programmer *g)

@@ -95,6 +95,9 @@ void sim_prog_write(struct sim_programmer *g, struct sim_sysfs *fs, const char *
 /* Advances a run; returns the poll timeout in ms (-1: no run). */
 int sim_prog_step(struct sim_programmer *g, struct sim_sysfs *fs, struct sim_msg_box *box);
 
+/* The module's unload: a run in progress ends (its target dumped), nothing is published. */
+void sim_prog_shutdown(struct sim_programmer *g);
+
 void sim_prog_close(struct sim_programmer *g);
 
 #endif

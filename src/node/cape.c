@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "node/node_env.h"
+#include "node/pru_firmware.h"
 #include "node/sysfs_gpio.h"
 #include "settings/calibration.h"
 #include "settings/round_even.h"
@@ -115,6 +116,23 @@ shp_err cape_aux_word(double volts, const struct shp_cal_pair *dac_V_A, uint32_t
 	return SHP_OK;
 }
 
+/*
+ * Only the EMU firmware applies the aux word to the emulator's DAC and takes mode emulator; the
+ * predecessor relied on it being loaded (a harvest leaves HRV behind). Loaded if another runs.
+ */
+static shp_err ensure_emu_firmware(const struct shp_sysfs *s)
+{
+	char now[128];
+	const char *emu = pru_fw_name(PRU_FW_EMU);
+	SHP_TRY(pru_stop(s)); /* the firmware file reads only while idle */
+	SHP_TRY(pru_fw_loaded(s->root, 0, now, sizeof(now)));
+	if (strcmp(now, emu) == 0)
+		return SHP_OK;
+	log_info("PRU0 runs %s: loading %s first, which the aux word and mode emulator need", now,
+		 emu);
+	return pru_fw_load(s->root, PRU_FW_EMU);
+}
+
 shp_err cape_target_power(struct cape *c, const char *sysfs_root,
 			  const struct cape_power_request *req)
 {
@@ -125,6 +143,7 @@ shp_err cape_target_power(struct cape *c, const char *sysfs_root,
 	SHP_TRY(cape_aux_word(volts, &cal, &word)); /* checked before any pin moves */
 	struct shp_sysfs sysfs;
 	SHP_TRY(sysfs_open(&sysfs, sysfs_root));
+	SHP_TRY(ensure_emu_firmware(&sysfs));
 	SHP_TRY(pin_logged(c, CAPE_GPIO_EN_SHEPHERD, req->on, "the cape supply"));
 	SHP_TRY(pin_logged(c, CAPE_GPIO_TARGET_PWR_SEL, !a_is_aux, "target_pwr_sel"));
 	SHP_TRY(pin_logged(c, CAPE_GPIO_TARGET_IO_SEL, a_is_aux, "target_io_sel"));

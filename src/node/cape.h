@@ -71,7 +71,9 @@ struct shp_cal_pair cape_aux_default_cal(void);
 /*
  * target-power (2.5) step by step: cape supply on/off, pwr_sel = !port_A, io_sel = port_A,
  * io_en = gpio_pass, the aux word of volts (default calibration; --off: 0 V), mode emulator
- * (stop and wait idle first), a final time_stop. SHP_ERR_* with the failing step logged.
+ * (stop and wait idle first), a final time_stop. Unlike the predecessor it loads the EMU
+ * firmware first if PRU0 runs another (only EMU applies the word), and it waits for each
+ * re-init. SHP_ERR_* with the failing step logged.
  */
 struct cape_power_request {
 	bool on;

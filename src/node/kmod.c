@@ -30,6 +30,15 @@ enum step_end {
 	STEP_STOPPED, /* a stop signal */
 };
 
+/* text without its trailing newlines */
+static const char *trim(char *text)
+{
+	size_t n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	return text;
+}
+
 /*
  * Runs modprobe with flag ("-rf" or "-a") and "shepherd" up to KMOD_RUNS times until it exits 0,
  * then settles done_s; what names the step in the log.
@@ -55,12 +64,15 @@ static enum step_end run_step(const char *sysfs_root, const char *flag, bool cap
 		}
 		if (res.status == 0)
 			return node_settle(done_s) == SHP_OK ? STEP_DONE : STEP_STOPPED;
+		/* the last run's words go with the error, the others are detail */
+		int level = run == KMOD_RUNS ? SHP_LOG_ERROR : SHP_LOG_DEBUG;
 		if (capture && res.output[0])
-			log_debug("%s %s shepherd exited %d: %s", argv[0], flag, res.status,
-				  res.output);
+			shp_log(level, "%s %s shepherd exited %d: %s", argv[0], flag, res.status,
+				trim(res.output));
 		else
-			log_debug("%s %s shepherd exited %d", argv[0], flag, res.status);
-		if (node_settle(KMOD_RETRY_S) != SHP_OK)
+			shp_log(level, "%s %s shepherd exited %d (%d runs)", argv[0], flag,
+				res.status, run);
+		if (run < KMOD_RUNS && node_settle(KMOD_RETRY_S) != SHP_OK)
 			return STEP_STOPPED;
 	}
 	return STEP_FAILED;

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#define EXPORT_POLL_NS 5000000L /* 5 ms */
+#define EXPORT_WAIT_POLLS 400   /* 2 s */
 
 const char *sysfs_gpio_root(void)
 {
@@ -35,6 +39,16 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* An export returns before udev (or the simulator) has made gpioN/ on some systems: as the
+ * predecessor's GPIO library, wait a while for it. */
+static void wait_for_dir(const char *path)
+{
+	for (int k = 0; k < EXPORT_WAIT_POLLS && !is_dir(path); k++) {
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = EXPORT_POLL_NS};
+		nanosleep(&ts, NULL);
+	}
+}
+
 shp_err sysfs_gpio_set(const char *root, unsigned gpio, bool value, char *why, size_t why_len)
 {
 	char path[4096];
@@ -60,6 +74,8 @@ shp_err sysfs_gpio_output(const char *root, unsigned gpio, bool value, char *why
 		snprintf(export_path, sizeof(export_path), "%s/export", root);
 		snprintf(number, sizeof(number), "%u", gpio);
 		int err = write_text(export_path, number);
+		if (!err)
+			wait_for_dir(path);
 		if (!is_dir(path)) {
 			snprintf(why, why_len, "%s is missing and exporting it failed (%s)", path,
 				 err ? strerror(err) : "no such pin appeared");

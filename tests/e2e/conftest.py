@@ -25,6 +25,16 @@ SANITIZED = os.environ.get("SHEEP_SANITIZED", "0") in ("1", "ON", "TRUE", "true"
 # every invocation appends to the usage log: keep the tests' rows out of /var/shepherd
 os.environ.setdefault("SHEPHERD_USAGE_LOG",
                       os.path.join(tempfile.mkdtemp(prefix="sheep-usage-"), "log.csv"))
+# Node control (node-control.md): the predecessor's settle sleeps at 1 %, a stand-in service
+# manager (timesyncd, the launcher's shepherd.service), and never the machine's own modprobe:
+# the simulator's module stand-in, which acts on the simulator at SHEPHERD_SYSFS_ROOT.
+os.environ.setdefault("SHEPHERD_SETTLE_SCALE", "0.01")
+os.environ.setdefault("SHEPHERD_SYSTEMCTL", str(REPO / "tests" / "tools" / "fake_systemctl"))
+os.environ.setdefault("FAKE_SYSTEMCTL_DIR", tempfile.mkdtemp(prefix="sheep-systemctl-"))
+SIM_MODPROBE = str(pathlib.Path(SIM).with_name("sim-modprobe"))
+os.environ.setdefault("SHEPHERD_MODPROBE", SIM_MODPROBE)
+# a run without a simulator must not reach for this machine's own GPIO tree
+os.environ.setdefault("SHEPHERD_GPIO_ROOT", "/nonexistent/sheep-e2e/gpio")
 
 
 # Under CTest (tests/CMakeLists.txt), a run in which a test skipped and none failed exits with
@@ -169,28 +179,42 @@ def write_task(path, **params):
     return path
 
 
+def node_env(sim):
+    """What points the sheep at the simulator's node besides --sysfs-root and --mem-device: the
+    simulated cape's EEPROM (as a node has its own), its GPIO tree and its module stand-in."""
+    return {"SHEPHERD_EEPROM": str(sim.root / "eeprom"),
+            "SHEPHERD_GPIO_ROOT": str(sim.root / "gpio"),
+            "SHEPHERD_MODPROBE": SIM_MODPROBE}
+
+
+def sheep_env(sim, env=None):
+    """The environment of a sheep run against sim (None: the tests' defaults only)."""
+    full_env = dict(os.environ)
+    if sim is not None:
+        full_env.update(node_env(sim))
+    full_env.update(env or {})
+    return full_env
+
+
 def run_sheep(sim, *args, timeout=180, env=None, global_args=()):
     """Runs shepherd-sheep against sim; args follow the command name."""
     cmd = [*SHEEP_CMD, *global_args]
     if sim is not None:
         cmd += ["--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem)]
     cmd += list(args)
-    full_env = dict(os.environ)
-    if sim is not None:  # the simulated cape's EEPROM, as a node has its own
-        full_env["SHEPHERD_EEPROM"] = str(sim.root / "eeprom")
-    full_env.update(env or {})
+    full_env = sheep_env(sim, env)
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env)
     for marker in ("AddressSanitizer", "runtime error:", "LeakSanitizer"):
         assert marker not in res.stderr, res.stderr
     return res
 
 
-def harvest(sim, tmp_path, duration, extra_args=(), global_args=(), **params):
+def harvest(sim, tmp_path, duration, extra_args=(), global_args=(), env=None, **params):
     """Records a harvest of duration seconds; returns (result, path of the recording)."""
     params.setdefault("output_path", str(tmp_path / "rec.h5"))
     task = write_task(tmp_path / "task.yaml", duration=duration, **params)
     res = run_sheep(sim, "run", "--start-delay", "1", *extra_args, str(task),
-                    global_args=global_args)
+                    global_args=global_args, env=env)
     path = None
     for line in res.stdout.splitlines():
         if line.startswith("recording:"):

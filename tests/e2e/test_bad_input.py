@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import Sim, run_sheep, write_task
+from conftest import Sim, node_env, run_sheep, write_task
 
 
 def outputs(directory):
@@ -138,6 +138,18 @@ def test_sysfs_missing(tmp_path):
     task = write_task(tmp_path / "t.yaml", output_path=str(tmp_path / "x.h5"), duration=1)
     res = run_sheep(None, "--sysfs-root", str(tmp_path / "nosys"), "run", str(task))
     assert res.returncode == 1
+    # run reloads the module first: the module command finds no simulator there, 6 times
+    assert "Failed to unload shepherd kernel module." in res.stderr, res.stderr
+    assert f"no simulator at {tmp_path / 'nosys'}" in res.stderr
+    assert outputs(tmp_path) == []
+
+
+def test_sysfs_missing_with_a_working_module_command(tmp_path):
+    """A module command that succeeds but no tree appears (a wrong --sysfs-root on a node)."""
+    task = write_task(tmp_path / "t.yaml", output_path=str(tmp_path / "x.h5"), duration=1)
+    res = run_sheep(None, "--sysfs-root", str(tmp_path / "nosys"), "run", str(task),
+                    env={"SHEPHERD_MODPROBE": "/bin/true"})
+    assert res.returncode == 1
     assert "not found" in res.stderr and "shepherd-pru-sim" in res.stderr
     assert outputs(tmp_path) == []
 
@@ -145,7 +157,7 @@ def test_sysfs_missing(tmp_path):
 def test_memory_device_missing(sim, tmp_path):
     task = write_task(tmp_path / "t.yaml", output_path=str(tmp_path / "x.h5"), duration=1)
     res = run_sheep(None, "--sysfs-root", str(sim.sysfs), "--mem-device",
-                    str(tmp_path / "nomem"), "run", str(task))
+                    str(tmp_path / "nomem"), "run", str(task), env=node_env(sim))
     assert res.returncode == 1
     assert "cannot open memory device" in res.stderr
     assert outputs(tmp_path) == []
@@ -181,8 +193,18 @@ def test_dead_simulator_leaves_no_file(tmp_path):
     try:
         res, out = run_task(stale, tmp_path)
         assert res.returncode == 1
-        # found at the reset into the harvest mode already: no PRU answers it with 0xF0
-        assert "PRU did not re-initialise after mode 'harvester' was written" in res.stderr
+        # found at run's module reload already: the module command finds no simulator
+        assert "Failed to unload shepherd kernel module." in res.stderr, res.stderr
+        assert "no simulator runs for" in res.stderr
+        assert outputs(out) == []
+        # with a module command that succeeds regardless: found at the reset into the
+        # harvest mode, which no PRU answers with 0xF0
+        task = tmp_path / "task.yaml"
+        res = run_sheep(stale, "run", "--start-delay", "1", str(task),
+                        env={"SHEPHERD_MODPROBE": "/bin/true"})
+        assert res.returncode == 1
+        assert "PRU did not re-initialise after mode 'harvester' was written" in res.stderr, \
+            res.stderr
         assert outputs(out) == []
     finally:
         os.system(f"rm -rf '{stale.root}'")

@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import yaml
 
-from conftest import FIXTURES, SHEEP_CMD, harvest, run_sheep, write_task
+from conftest import FIXTURES, SHEEP_CMD, harvest, run_sheep, sheep_env, write_task
 from simsignal import harvest_codes
 
 def test_default_compression_is_shuffle_lzf(sim, tmp_path):
@@ -132,7 +132,7 @@ def test_live_status_line_on_a_terminal(sim, tmp_path):
     proc = subprocess.Popen(
         [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
          "--start-delay", "1", str(task)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave, env=sheep_env(sim))
     os.close(slave)
     chunks = []
     while True:
@@ -166,7 +166,7 @@ def test_sigint_keeps_a_valid_file(sim, tmp_path):
     proc = subprocess.Popen(
         [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
          "--start-delay", "1", str(task)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=sheep_env(sim))
     time.sleep(4.5)  # start within ~2 s, then a few seconds of recording
     proc.send_signal(2)
     out, err = proc.communicate(timeout=10)
@@ -188,7 +188,7 @@ def test_sigint_before_the_start_leaves_no_file(sim, tmp_path):
                       time_start=int(time.time()) + 20)
     proc = subprocess.Popen(
         [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run", str(task)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=sheep_env(sim))
     time.sleep(1.0)
     proc.send_signal(15)
     _, err = proc.communicate(timeout=10)

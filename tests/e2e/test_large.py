@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import SHEEP_CMD, run_sheep
+from conftest import SHEEP_CMD, run_sheep, sheep_env
 from emusupport import to_pru_units, write_input
 from shepherd_checks import assert_valid_recording
 from test_emulation import emulate
@@ -31,7 +31,7 @@ def start_sheep(sim, task, env):
         [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
          "--start-delay", "2", "--no-status", str(task)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, **env))
+        env=sheep_env(sim, env))
 
 
 def wait_for_state(sim, proc, wanted, timeout_s=300):

@@ -6,17 +6,15 @@ and after every case PRU0 back on the EMU firmware with the programmer idle.
 The images are made here from the description of the predecessor's test files (3.5), and the
 realigned image is recomputed independently of srec_cat: every contiguous range widened to
 4-byte boundaries with 0xFF."""
-import os
 import re
 import signal
 import subprocess
 
 import pytest
 
-from conftest import SHEEP_CMD, read, run_sheep, wait_for
+from conftest import SHEEP_CMD, read, run_sheep, sheep_env, wait_for
 
 EMU = "am335x-pru0-shepherd-EMU-fw"
-CAPE_PINS = (23, 50, 51, 31, 30, 60, 49, 68, 22, 65)
 MEM_SIZE = 1 << 20
 
 
@@ -68,31 +66,17 @@ def realigned(chunks):
 
 
 @pytest.fixture
-def node(sim_factory, tmp_path):
-    """A factory of simulators with a GPIO tree (the simulator's own if it has one, else a tree
-    of plain files that the sheep's sysfs GPIO code drives as it would the kernel's)."""
+def node(sim_factory):
+    """A factory of simulators as fast as they go (their GPIO tree at ROOT/gpio)."""
 
     def start(*args):
-        sim = sim_factory("--speed", "max", *args)
-        gpio = sim.root / "gpio"
-        if not gpio.exists():
-            gpio.mkdir()
-            for name in ("export", "unexport"):
-                (gpio / name).write_text("")
-            for n in CAPE_PINS:
-                (gpio / f"gpio{n}").mkdir()
-                (gpio / f"gpio{n}" / "direction").write_text("in")
-                (gpio / f"gpio{n}" / "value").write_text("0")
-        sim.gpio = gpio
-        return sim
+        return sim_factory("--speed", "max", *args)
 
     return start
 
 
 def program(sim, *args):
-    env = {"SHEPHERD_GPIO_ROOT": str(sim.gpio), "SHEPHERD_SETTLE_SCALE": "0.01",
-           "SHEPHERD_MODPROBE": "/bin/false"}
-    return run_sheep(sim, "program", *args, env=env, timeout=300)
+    return run_sheep(sim, "program", *args, timeout=300)
 
 
 def write_image(tmp_path, chunks, name="image.hex", **kw):
@@ -102,7 +86,22 @@ def write_image(tmp_path, chunks, name="image.hex", **kw):
 
 
 def level(sim, pin):
-    return (sim.gpio / f"gpio{pin}" / "value").read_text().strip()
+    return (sim.root / "gpio" / f"gpio{pin}" / "value").read_text().strip()
+
+
+def gpio_writes(sim):
+    """The (pin, level) writes of the simulator's GPIO log, in order."""
+    writes = []
+    for line in (sim.root / "gpio.log").read_text().splitlines():
+        m = re.fullmatch(r"\S+ gpio(\d+) value (\d)", line)
+        if m:
+            writes.append((int(m.group(1)), int(m.group(2))))
+    return writes
+
+
+def in_order(wanted, seen):
+    it = iter(seen)
+    return all(w in it for w in wanted)
 
 
 def assert_restored(sim):
@@ -140,6 +139,7 @@ def test_nrf52_image_lands_in_the_flash_of_port_a_byte_for_byte(node, tmp_path):
     sim = node()
     res = program(sim, str(write_image(tmp_path, NRF52, start=0x1F5)))
     assert res.returncode == 0, res.stderr
+    assert in_order([(31, 0), (51, 1), (30, 1), (60, 1), (60, 0), (23, 0)], gpio_writes(sim))
     assert rates(res) == [200000]
     assert "Finished Programming!" in res.stderr
     assert_target_holds(sim, "A", "nrf52", NRF52)
@@ -174,6 +174,10 @@ def test_cape_pins_and_aux_word_during_and_after_programming(node, tmp_path):
     assert read(sim, "dac_auxiliary_voltage_raw") == "0"
     assert (sim.root / "target_B_nrf52.bin").exists()
     assert not (sim.root / "target_A_nrf52.bin").exists()
+    # 3.4 steps 2-3 (pwr_sel = port is B, en_emulator, io_sel = port is A, io_en), then the
+    # session's exit (io_en, en_emulator, en_harvester, en_shepherd low)
+    assert in_order([(31, 1), (51, 1), (30, 0), (60, 1), (60, 0), (51, 0), (50, 0), (23, 0)],
+                    gpio_writes(sim)), gpio_writes(sim)
     log = sim_log(sim)
     # while the programmer ran: IO to B (the dump's port), aux 3.3 V (43253) on B, io_en on
     assert re.search(r"target nrf52 on port B \(pins tck 5, tdio 4, dir_tdio 10\), 200000 bit/s, "
@@ -196,8 +200,7 @@ def test_a_stop_signal_while_programming_restores_the_node(node, tmp_path):
     time): the attempt ends, the restore steps run, exit 4 (interrupted), no retry."""
     sim = node("--speed", "1")
     path = write_image(tmp_path, NRF52)
-    env = dict(os.environ, SHEPHERD_GPIO_ROOT=str(sim.gpio), SHEPHERD_SETTLE_SCALE="0.01",
-               SHEPHERD_MODPROBE="/bin/false", SHEPHERD_EEPROM=str(sim.root / "eeprom"))
+    env = sheep_env(sim)
     proc = subprocess.Popen([*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device",
                              str(sim.mem), "program", "-d", "1000", str(path)],
                             stderr=subprocess.PIPE, text=True, env=env)

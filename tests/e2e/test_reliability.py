@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import SANITIZED, SHEEP, SHEEP_CMD, Sim, run_sheep, write_task
+from conftest import SANITIZED, SHEEP, SHEEP_CMD, Sim, run_sheep, sheep_env, write_task
 from shepherd_checks import assert_valid_recording
 from simsignal import harvest_codes
 
@@ -22,8 +22,7 @@ KILLS = 20
 
 
 def start_sheep(sim, task, *args, preexec=None, env=None):
-    full_env = dict(os.environ)
-    full_env.update(env or {})
+    full_env = sheep_env(sim, env)
     return subprocess.Popen(
         [*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device", str(sim.mem), "run",
          "--start-delay", "1", "--no-status", *args, str(task)],
