@@ -56,6 +56,24 @@ static void publish_state(struct sim_programmer *g, struct sim_sysfs *fs)
 	sim_sysfs_publish(fs, PROG_SYSFS_STATE, prog_state_text(g->state, buf, sizeof(buf)));
 }
 
+/* One file as the kernel shows it. Only the file written: republishing another one could
+ * replace a write of it that is not handled yet (inotify names files, the sheep writes the
+ * files one after the other without waiting). */
+static void publish_file(struct sim_programmer *g, struct sim_sysfs *fs, const char *name)
+{
+	if (strcmp(name, PROG_SYSFS_STATE) == 0)
+		publish_state(g, fs);
+	else if (strcmp(name, PROG_SYSFS_TARGET) == 0)
+		sim_sysfs_publish(fs, name, prog_target_text(g->target));
+	else if (strcmp(name, PROG_SYSFS_DATARATE) == 0)
+		sim_sysfs_publish_u64(fs, name, g->datarate);
+	else if (strcmp(name, PROG_SYSFS_DATASIZE) == 0)
+		sim_sysfs_publish_u64(fs, name, g->datasize);
+	for (int k = 0; k < PROG_PIN_COUNT; k++)
+		if (strcmp(name, pin_files[k]) == 0)
+			sim_sysfs_publish_u64(fs, name, g->pin[k]);
+}
+
 static void publish_all(struct sim_programmer *g, struct sim_sysfs *fs)
 {
 	publish_state(g, fs);
@@ -159,7 +177,7 @@ static void refuse(struct sim_programmer *g, struct sim_sysfs *fs, const char *n
 		   const char *text, const char *why)
 {
 	fprintf(stderr, "shepherd-pru-sim: rejected '%.40s' written to %s: %s\n", text, name, why);
-	publish_all(g, fs); /* the write never happened */
+	publish_file(g, fs, name); /* the write never happened */
 }
 
 static bool parse_u32(const char *text, uint32_t lo, uint32_t hi, uint32_t *v)
@@ -287,6 +305,7 @@ void sim_prog_write(struct sim_programmer *g, struct sim_sysfs *fs, const char *
 		else
 			refuse(g, fs, name, text, "-EINVAL: not 0 ... 10000");
 	}
+	publish_file(g, fs, name); /* as the kernel shows it, accepted or not */
 	if (g->verbose)
 		fprintf(stderr, "shepherd-pru-sim: %s <- '%s'\n", name, text);
 }

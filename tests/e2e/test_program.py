@@ -6,13 +6,15 @@ and after every case PRU0 back on the EMU firmware with the programmer idle.
 The images are made here from the description of the predecessor's test files (3.5), and the
 realigned image is recomputed independently of srec_cat: every contiguous range widened to
 4-byte boundaries with 0xFF."""
+import os
 import re
 import signal
 import subprocess
 
 import pytest
 
-from conftest import SHEEP_CMD, read, run_sheep, sheep_env, wait_for
+from conftest import (SHEEP_CMD, SIM_MODPROBE, load_firmware, read, run_sheep, sheep_env,
+                      wait_for)
 
 EMU = "am335x-pru0-shepherd-EMU-fw"
 MEM_SIZE = 1 << 20
@@ -319,3 +321,64 @@ def test_bad_input_is_named_and_leaves_the_node_as_it_was(node, tmp_path, case):
     assert read(sim, "programmer/state") == "idle"
     assert not list(sim.root.glob("target_*"))
     assert "programmer: target" not in sim_log(sim)
+
+
+# ---- the simulator's programmer files on their own (node-control.md 3.7, 3.10) ----------------
+
+DEFAULTS = {"state": "idle", "target": "none", "datarate": "1000000", "datasize": "0",
+            "pin_tck": "1001", "pin_tdio": "1002", "pin_dir_tdio": "1003", "pin_tdo": "1004",
+            "pin_tms": "1005", "pin_dir_tms": "1006"}
+
+
+def prog_files(sim):
+    return {name: read(sim, f"programmer/{name}") for name in DEFAULTS}
+
+
+def write_prog(sim, name, text, expect):
+    (sim.sysfs / "programmer" / name).write_text(text)
+    assert wait_for(lambda: read(sim, f"programmer/{name}") == expect, 5), \
+        (name, text, read(sim, f"programmer/{name}"))
+
+
+def test_sim_programmer_files_have_the_kernels_defaults_checks_and_resets(node):
+    sim = node()
+    assert prog_files(sim) == DEFAULTS
+    write_prog(sim, "target", "nrf52\n", "nrf52")
+    write_prog(sim, "target", "dummy", "dummy")
+    write_prog(sim, "target", "arm", "dummy")        # -EINVAL: unknown value
+    write_prog(sim, "datarate", "300000", "300000")
+    write_prog(sim, "datarate", "0", "300000")       # 1 ... 10 000 000
+    write_prog(sim, "datarate", "10000001", "300000")
+    write_prog(sim, "pin_tck", "10000", "10000")
+    write_prog(sim, "pin_tck", "10001", "10000")     # <= 10 000
+    write_prog(sim, "datasize", "47998245", "0")     # 1 ... the carve-out's size
+    write_prog(sim, "state", "go", "idle")           # neither start nor stop
+    load_firmware(sim, "swd")                        # every swap: the defaults again
+    assert prog_files(sim) == DEFAULTS
+
+
+def test_sim_programmer_acts_only_with_its_firmware_and_driver(node):
+    sim = node()
+    write_prog(sim, "state", "start", "starting")    # EMU loaded: nothing runs the start
+    load_firmware(sim, "swd")
+    write_prog(sim, "target", "msp430", "msp430")    # the SWD build has no MSP430 driver
+    write_prog(sim, "state", "start", "error (-0xE1)")
+    write_prog(sim, "state", "stop", "idle")
+    load_firmware(sim, "sbw")
+    write_prog(sim, "target", "dummy", "dummy")
+    # no text in the IV-input region (the boot left its index, then zeros): parse error 11
+    write_prog(sim, "state", "start", "error (-0xE6)")
+    load_firmware(sim, "emu")
+    assert read(sim, "programmer/state") == "idle"
+
+
+def test_sim_programmer_files_go_with_the_module_and_come_back_with_defaults(node):
+    sim = node()
+    load_firmware(sim, "swd")
+    write_prog(sim, "target", "nrf52", "nrf52")
+    env = dict(os.environ, SHEPHERD_SYSFS_ROOT=str(sim.sysfs))
+    assert subprocess.run([SIM_MODPROBE, "-rf", "shepherd"], env=env, timeout=30).returncode == 0
+    assert not (sim.sysfs / "programmer").exists()
+    assert subprocess.run([SIM_MODPROBE, "-a", "shepherd"], env=env, timeout=30).returncode == 0
+    assert prog_files(sim) == DEFAULTS
+    assert read(sim, "pru0_firmware") == EMU
