@@ -335,9 +335,14 @@ def prog_files(sim):
 
 
 def write_prog(sim, name, text, expect):
-    (sim.sysfs / "programmer" / name).write_text(text)
-    assert wait_for(lambda: read(sim, f"programmer/{name}") == expect, 5), \
-        (name, text, read(sim, f"programmer/{name}"))
+    """Writes a programmer file and waits until the simulator has handled it: it republishes
+    the file (a new inode: a write truncates in place, a publish renames) as the kernel shows
+    it, accepted or not."""
+    path = sim.sysfs / "programmer" / name
+    ino = path.stat().st_ino
+    path.write_text(text)
+    assert wait_for(lambda: path.stat().st_ino != ino and path.read_text() == expect, 5), \
+        (name, text, path.read_text())
 
 
 def test_sim_programmer_files_have_the_kernels_defaults_checks_and_resets(node):
