@@ -36,6 +36,20 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* the programmer's target models (sim_targets.h) */
+static void remove_target_dumps(const char *root)
+{
+	static const char *const ext[] = {"bin", "ranges"};
+	char path[PATH_MAX + 40];
+	for (int port = 0; port < 2; port++)
+		for (int m = 0; m < SIM_MCU_COUNT; m++)
+			for (int e = 0; e < 2; e++) {
+				snprintf(path, sizeof(path), "%s/target_%c_%s.%s", root, 'A' + port,
+					 sim_mcu_name((enum sim_mcu)m), ext[e]);
+				unlink(path);
+			}
+}
+
 static uint8_t *map_memory(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -86,6 +100,7 @@ int main(int argc, char **argv)
 		{"gpio-burst", required_argument, NULL, 'b'},
 		{"fault", required_argument, NULL, 'f'},
 		{"eeprom", required_argument, NULL, 'E'},
+		{"program-fault", required_argument, NULL, 'P'},
 		{"module", required_argument, NULL, 'm'},
 		{"module-fail", required_argument, NULL, 'F'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -209,6 +224,10 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'P':
+			if (!sim_prog_parse_fault(&pru.prog, optarg))
+				return 2;
+			break;
 		case 'E':
 			if (!sim_eeprom_parse(optarg, &eeprom))
 				return 2;
@@ -296,6 +315,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pru.sysfs = &sysfs;
+	snprintf(pru.root, sizeof(pru.root), "%s", root);
 	pru.iv_inp = mem + SHP_CARVEOUT_IV_INP_OFF;
 	pru.iv_out = mem + SHP_CARVEOUT_IV_OUT_OFF;
 	pru.gpio = mem + SHP_CARVEOUT_GPIO_OFF;
@@ -364,6 +384,7 @@ int main(int argc, char **argv)
 	}
 
 	sim_pru0_close(&pru);
+	sim_prog_close(&pru.prog);
 	sim_gpio_tree_close(gpio, keep);
 	free(gpio);
 	munmap(mem, SHP_CARVEOUT_SIZE);
@@ -373,6 +394,7 @@ int main(int argc, char **argv)
 		unlink(eeprom_path);
 		unlink(env_path);
 		unlink(pid_path);
+		remove_target_dumps(root);
 		rmdir(root);
 	}
 	return 0;

@@ -98,6 +98,12 @@ static void reject(struct sim_pru *p, const char *file, const char *value, const
 	sim_msg_box_post(&p->box, SHP_MSG_ERR_INVALID_CMD, 0, 0);
 }
 
+/* The values of PRU0's 0xF0: the programmer firmwares send their programmer state (3.8). */
+static uint32_t restart_value(const struct sim_pru *p)
+{
+	return p->fw0 == PRU_FW_SWD || p->fw0 == PRU_FW_SBW ? (uint32_t)p->prog.state : 0;
+}
+
 /* A reset re-initialises the PRUs: cursors back to zero, message 0xF0, then idle. */
 static void pru_reset(struct sim_pru *p)
 {
@@ -110,14 +116,13 @@ static void pru_reset(struct sim_pru *p)
 	p->stop_ns = 0;
 	p->start_s = 0;
 	sim_pru0_reinit(p); /* PRU0 passes its reset label: re-reads the settings */
-	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, 0);
+	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, restart_value(p));
 	set_state(p, SHP_STATE_IDLE);
 }
 
 void sim_programmer_reset(struct sim_pru *p)
 {
-	/* the programmer model (programmer/ files, programmer_ctrl) puts its defaults here */
-	(void)p;
+	sim_prog_reset(&p->prog, p->sysfs);
 }
 
 /* Every ring's idx_pru "none yet", as a booting PRU0 firmware leaves them. */
@@ -150,7 +155,7 @@ static void pru0_boot(struct sim_pru *p)
 	p->start_s = 0;
 	sim_pru0_firmware(p); /* the twin's statics back to their initial values */
 	sim_pru0_reinit(p);
-	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, 0);
+	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, restart_value(p));
 	set_state(p, SHP_STATE_IDLE);
 }
 
@@ -169,6 +174,11 @@ bool sim_pru_init(struct sim_pru *p)
 	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU0_FW, p->firmware[0]);
 	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU1_FW, p->firmware[1]);
 	p->settings.verbose = p->verbose;
+	if (!p->prog.ready) { /* the target models outlive a module reload */
+		p->prog.speed = p->speed;
+		p->prog.verbose = p->verbose;
+		sim_prog_init(&p->prog, p->sysfs, p->root);
+	}
 	pru0_boot(p); /* as the kernel module's load does: defaults, then the firmware's boot */
 	return true;
 }
@@ -180,6 +190,7 @@ void sim_pru_shutdown(struct sim_pru *p)
 			state_text(p->state));
 	p->state = SHP_STATE_UNKNOWN;
 	p->stop_ns = 0;
+	sim_prog_shutdown(&p->prog);
 	sim_msg_box_close(&p->box);
 }
 
@@ -310,7 +321,10 @@ static void on_pru1_firmware(struct sim_pru *p, const char *text)
 static void on_setting(struct sim_pru *p, const char *name, const char *text)
 {
 	char why[160];
-	if (sim_settings_owns(name)) {
+	if (sim_prog_owns(name)) {
+		sim_prog_write(&p->prog, p->sysfs, name, text, p->state == SHP_STATE_IDLE,
+			       p->firmware[0], p->iv_inp, &p->box);
+	} else if (sim_settings_owns(name)) {
 		if (!sim_settings_write(&p->settings, p->sysfs, name, text,
 					p->state == SHP_STATE_IDLE, why, sizeof(why)))
 			reject(p, name, text, why);
@@ -349,7 +363,7 @@ void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name)
 	 * race, and the sheep repeats what it must not lose) */
 	if (text[0] == '\0')
 		return;
-	if (p->verbose && !sim_settings_owns(name))
+	if (p->verbose && !sim_settings_owns(name) && !sim_prog_owns(name))
 		fprintf(stderr, "shepherd-pru-sim: %s <- '%s'\n", name, text);
 	if (strcmp(name, "time_start") == 0)
 		on_time_start(p, text);
@@ -536,6 +550,9 @@ static int ms_until(uint64_t now, uint64_t then)
 int sim_pru_step(struct sim_pru *p)
 {
 	sim_msg_box_sync(&p->box);
+	int prog_ms = sim_prog_step(&p->prog, p->sysfs, &p->box);
+	if (prog_ms >= 0)
+		return prog_ms; /* the programmer firmware runs: nothing is sampled */
 	uint64_t wall = wall_ns();
 	switch (p->state) {
 	case SHP_STATE_ARMED:

@@ -16,6 +16,7 @@
 #include "msg_box.h"
 #include "node/pru_firmware.h"
 #include "pru/shepherd_abi.h"
+#include "sim_programmer.h"
 #include "sim_settings.h"
 #include "sim_sysfs.h"
 #include "twin/twin.h"
@@ -77,6 +78,9 @@ struct sim_pru {
 	bool gpio_pg;       /* BAT_OK (power-good) after the last sample */
 
 	struct sim_msg_box box; /* pru_msg_box */
+
+	struct sim_programmer prog; /* programmer/ and the SWD/SBW firmware (sim_programmer.h) */
+	char root[PATH_MAX];        /* the simulator's root (target dumps, the GPIO tree) */
 };
 
 /*
@@ -103,7 +107,7 @@ bool sim_pru0_samples(const struct sim_pru *p);
  * of either PRU (mem_interface_reset), after the settings blocks got their test patterns and
  * before PRU0 boots (its 0xF0). p->fw0 tells which PRU0 firmware runs; the programmer acts
  * only when it is PRU_FW_SWD or PRU_FW_SBW and p->state is idle. Events of files in
- * sysfs/programmer/ (sim_sysfs_subdir) reach sim_pru_on_event as "programmer/NAME".
+ * sysfs/programmer/ (sim_sysfs watches that directory too) reach sim_pru_on_event as "programmer/NAME".
  */
 void sim_programmer_reset(struct sim_pru *p);
 

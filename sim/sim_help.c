@@ -56,6 +56,11 @@ void sim_usage(FILE *out)
 	      "                      stall@S:MS (pause, then catch up), stop@S (no more\n"
 	      "                      samples), restart@S (reset, message 0xF0), error@S:CODE\n"
 	      "                      (PRU message CODE, e.g. 0xE3)\n"
+	      "      --program-fault no-target|verify|write|parse[:N]\n"
+	      "                      the programmer's first N starts (default: all) fail:\n"
+	      "                      no target answers (ERR_OPEN), the first word reads back\n"
+	      "                      wrong (0x94, ERR_VERIFY) or cannot be written (0x93,\n"
+	      "                      ERR_WRITE), the first record is a parse error (0x96, 12)\n"
 	      "      --eeprom nominal|sample|erased|none|CAL.yaml\n"
 	      "                      the cape EEPROM ROOT/eeprom (640 bytes; default nominal):\n"
 	      "                      nominal calibration with serial number sim0001, sample =\n"
@@ -196,6 +201,15 @@ void sim_usage(FILE *out)
 	      "GPIO events: dt = round(1e9 / HZ) ns apart (in bursts: per_period =\n"
 	      "ceil(ON / dt) events at the start of each period); event k (from 0) is at\n"
 	      "start + (k / per_period) * PERIOD + (k % per_period) * dt and carries the bits\n"
-	      "of k + 1 spread over the set bits of the mask (lowest first).\n",
+	      "of k + 1 spread over the set bits of the mask (lowest first).\n"
+	      "\n"
+	      "Programmer (sysfs programmer/*, with the SWD or SBW firmware on PRU0): a start\n"
+	      "parses the Intel-HEX text at offset 0 of the IV-input region and writes it into\n"
+	      "a target model of the port target_io_sel selects (ROOT/gpio/gpio30, port A\n"
+	      "without it) and the MCU: 1 MiB from address 0, starting as 0xFF; nRF52 erased\n"
+	      "first, writes AND; MSP430FR writes replace, 0xFF80-0xFF87 refused. After each\n"
+	      "run ROOT/target_<A|B>_<nrf52|msp430>.bin holds the whole memory (byte k =\n"
+	      "address k) and ROOT/target_<A|B>_<nrf52|msp430>.ranges the addresses that run\n"
+	      "wrote, one line \"0xSTART 0xEND\" (END exclusive) per merged range.\n",
 	      out);
 }

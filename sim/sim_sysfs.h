@@ -36,6 +36,7 @@ struct sim_watch {
 struct sim_sysfs {
 	char dir[PATH_MAX];
 	int inotify_fd;
+	int prog_wd; /* the watch of programmer/, whose events are named programmer/NAME */
 	struct sim_published published[SIM_SYSFS_TRACKED];
 	unsigned n_published;
 	struct sim_watch watches[SIM_SYSFS_WATCHES];

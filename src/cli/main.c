@@ -15,6 +15,7 @@
 
 #include "cli/cmd_eeprom.h"
 #include "cli/cmd_node.h"
+#include "cli/cmd_program.h"
 #include "cli/cmd_repair.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_simulate.h"
@@ -86,6 +87,9 @@ static void usage(FILE *out)
 	      "                         -v VOLTS, --gpio-pass/--gpio-omit, -p A|B)\n"
 	      "  blink [SECONDS]        blink the LEDs next to the target ports (default 30 s)\n"
 	      "  rpc [-p PORT]          not rebuilt (exit 2)\n"
+	      "  program [OPT] FILE     flash a target MCU with an Intel-HEX image (the port on\n"
+	      "                         the aux rail, PRU0 swapped to the SWD/SBW programmer\n"
+	      "                         and back to EMU; program --help)\n"
 	      "  usage                  print the last entry of the usage log\n"
 	      "\n"
 	      "Exit codes: 0 success, 1 failed (message says why), 2 bad command line,\n"
@@ -289,6 +293,8 @@ int main(int argc, char **argv)
 		e = cmd_blink(&paths, sub_argc, sub_argv);
 	} else if (strcmp(cmd, "rpc") == 0) {
 		e = cmd_rpc(sub_argc, sub_argv);
+	} else if (strcmp(cmd, "program") == 0) {
+		e = cmd_program(sub_argc, sub_argv, &paths);
 	} else if (strcmp(cmd, "usage") == 0) {
 		e = sub_argc > 1 ? SHP_ERR_USAGE : usage_log_print_last(g.usage_log);
 		if (e == SHP_ERR_USAGE)
