@@ -10,6 +10,7 @@ import h5py
 import yaml
 
 from conftest import FIXTURES, SIM_MODPROBE, run_sheep
+from test_program import MSP430, NRF52, assert_restored, assert_target_holds, hex_text
 
 # what the sheep matches a TestbedTasks entry against
 HOST = os.environ.get("SHEPHERD_HOSTNAME") or platform.node().strip()
@@ -169,6 +170,65 @@ def test_the_host_entry_of_a_testbed_is_chosen(sim_factory, tmp_path):
                            enumerate(names)]}, env={"SHEPHERD_HOSTNAME": "sheep05"})
     assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in out.glob("*.h5")) == ["emu_1.h5"]
+
+
+def two_programs(tmp_path, fw1_file=None):
+    """fw2_prog before fw1_prog in the file: an nRF52 on port A, an MSP430 on port B."""
+    fw1 = tmp_path / "fw1.hex"
+    fw1.write_text(hex_text(NRF52, start=0x1F5))
+    fw2 = tmp_path / "fw2.hex"
+    fw2.write_text(hex_text(MSP430, extended=False))
+    return observer(
+        "anyone",
+        fw2_prog={"firmware_file": str(fw2), "target_port": "B", "mcu_port": 2,
+                  "mcu_type": "MSP430FR", "voltage": 3.0, "datarate": 500000, "protocol": "SBW"},
+        fw1_prog={"firmware_file": str(fw1_file or fw1), "target_port": "A", "mcu_port": 1,
+                  "mcu_type": "nRF52", "voltage": 3.0, "datarate": 500000, "protocol": "SWD"})
+
+
+def starts(res):
+    return [line.split(STARTING, 1)[1].split(":", 1)[0] for line in res.stderr.splitlines()
+            if STARTING in line]
+
+
+def test_observer_tasks_program_both_targets_in_their_order(sim_factory, tmp_path):
+    sim = sim_factory("--speed", "max")
+    res, log = run_list(sim, tmp_path, "ObserverTasks", two_programs(tmp_path))
+    assert res.returncode == 0, res.stderr
+    assert starts(res) == [" ProgrammingTask (fw1_prog)", " ProgrammingTask (fw2_prog)"]
+    assert log.read_text().splitlines() == ["-rf shepherd"] * 3 + ["-a shepherd"]  # once
+    assert_target_holds(sim, "A", "nrf52", NRF52)
+    assert_target_holds(sim, "B", "msp430", MSP430)
+    assert_restored(sim)
+
+
+def test_a_failed_member_does_not_stop_the_list(sim_factory, tmp_path):
+    sim = sim_factory("--speed", "max")
+    res, log = run_list(sim, tmp_path, "ObserverTasks",
+                        two_programs(tmp_path, fw1_file=tmp_path / "missing.hex"))
+    assert res.returncode == 1, res.stderr
+    assert starts(res) == [" ProgrammingTask (fw1_prog)", " ProgrammingTask (fw2_prog)"]
+    assert "ProgrammingTask (fw1_prog) failed" in res.stderr
+    assert not (sim.root / "target_A_nrf52.bin").exists()
+    assert_target_holds(sim, "B", "msp430", MSP430)
+    assert_restored(sim)
+
+
+def test_targets_are_programmed_before_the_emulation(sim_factory, tmp_path):
+    sim = sim_factory("--emulation", "loopback")
+    out = tmp_path / "out"
+    out.mkdir()
+    tasks = two_programs(tmp_path)
+    tasks["emulation"] = {"input_path": str(FIXTURES / "reference_hrv_2s_none.h5"),
+                          "output_path": str(out / "emu.h5"), "duration": 1, "io_port": "B"}
+    res, log = run_list(sim, tmp_path, "ObserverTasks", tasks)
+    assert res.returncode == 0, res.stderr
+    assert starts(res) == [" ProgrammingTask (fw1_prog)", " ProgrammingTask (fw2_prog)",
+                           " EmulationTask (emulation)"]
+    assert_target_holds(sim, "A", "nrf52", NRF52)
+    assert_target_holds(sim, "B", "msp430", MSP430)
+    with h5py.File(out / "emu.h5", "r") as f:
+        assert len(f["data/voltage"]) == 100000
 
 
 def test_simulate_takes_recordings_only(tmp_path):
