@@ -231,6 +231,37 @@ def test_targets_are_programmed_before_the_emulation(sim_factory, tmp_path):
         assert len(f["data/voltage"]) == 100000
 
 
+def test_a_firmware_mod_makes_the_file_its_programming_takes(sim_factory, tmp_path):
+    sim = sim_factory("--speed", "max")
+    source = tmp_path / "content" / "build.hex"
+    source.parent.mkdir()
+    source.write_text(hex_text(NRF52, start=0x1F5))
+    made = tmp_path / "experiment" / "fw1_anyone.hex"  # its directory is made too
+    tasks = observer("anyone",
+                     fw1_prog={"firmware_file": str(made), "mcu_type": "nRF52",
+                               "protocol": "SWD"},
+                     fw1_mod={"data": str(source), "data_type": "path_hex", "custom_id": None,
+                              "firmware_file": str(made)})
+    res, log = run_list(sim, tmp_path, "ObserverTasks", tasks)
+    assert res.returncode == 0, res.stderr
+    assert starts(res) == [" FirmwareModTask (fw1_mod)", " ProgrammingTask (fw1_prog)"]
+    assert "Firmware is scheduled to get custom-ID but is not in elf-format" in res.stderr
+    assert made.read_text() == source.read_text()
+    assert_target_holds(sim, "A", "nrf52", NRF52)
+    assert_restored(sim)
+
+
+def test_firmware_mods_alone_do_not_reload_the_module(sim, tmp_path):
+    source = tmp_path / "build.hex"
+    source.write_text(hex_text(NRF52))
+    res, log = run_list(sim, tmp_path, "FirmwareModTask", {
+        "data": str(source), "data_type": "path_hex", "firmware_file": str(tmp_path / "o.hex")})
+    assert res.returncode == 0, res.stderr
+    assert starts(res) == [" FirmwareModTask"]
+    assert (tmp_path / "o.hex").read_text() == source.read_text()
+    assert not log.exists()
+
+
 def test_simulate_takes_recordings_only(tmp_path):
     files = {
         "ProgrammingTask": ({"firmware_file": "/tmp/a.hex", "mcu_type": "nrf52",
