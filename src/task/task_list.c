@@ -283,7 +283,8 @@ static void take_entry(struct shp_task_list *list, struct observer_entry *e)
 		}
 }
 
-/* Reads the parameters of the wrapper's datatype into list; false: the datatype is unknown. */
+/* Reads the parameters of the wrapper's datatype into list (problems counted in c); *not_in_set:
+ * a TestbedTasks without an entry of host. */
 static void read_list(struct ynode_ctx *c, const yaml_node_t *datatype, const yaml_node_t *params,
 		      const char *host, struct shp_task_list *list, bool *not_in_set)
 {
