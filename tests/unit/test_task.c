@@ -312,6 +312,54 @@ static void wrapper_is_checked(void **state)
 			 SHP_ERR_CONFIG);
 }
 
+/* A ProgrammingTask and a FirmwareModTask dump every field and read back the same. */
+static void node_task_dumps_read_back_the_same(void **state)
+{
+	(void)state;
+	struct shp_task t, back;
+	const char *prog = "datatype: ProgrammingTask\nparameters:\n"
+			   "  firmware_file: '/tmp/a \"b\".ihx'\n  target_port: B\n  mcu_port: 2\n"
+			   "  mcu_type: MSP430FR\n  voltage: 3.3\n  datarate: 64800\n"
+			   "  protocol: SBW\n  simulate: true\n  verbose: 3\n";
+	assert_int_equal(parse(prog, &t), SHP_OK);
+	char *dump = task_to_yaml(&t, 0);
+	assert_non_null(dump);
+	assert_non_null(strstr(dump, "protocol: SBW\n"));
+	char *wrapped = test_rewrap("datatype: ProgrammingTask\nparameters:\n", dump);
+	assert_int_equal(parse(wrapped, &back), SHP_OK);
+	const struct shp_programming *a = &t.programming, *b = &back.programming;
+	assert_string_equal(b->firmware_file, "/tmp/a \"b\".ihx");
+	assert_string_equal(b->firmware_file, a->firmware_file);
+	assert_int_equal(b->target_port, 'B');
+	assert_int_equal(b->mcu_port, 2);
+	assert_string_equal(b->mcu_type, "MSP430FR");
+	assert_same_double(b->voltage, 3.3);
+	assert_int_equal(b->datarate, 64800);
+	assert_int_equal(b->protocol, SHP_PROG_SBW);
+	assert_true(b->simulate);
+	assert_int_equal(b->verbose, 3);
+	free(wrapped);
+	free(dump);
+
+	const char *mod = "datatype: FirmwareModTask\nparameters: {data: KLUv/SAEIQAAdGVzdA==, "
+			  "data_type: elf, custom_id: 65535, firmware_file: /tmp/f.hex}\n";
+	assert_int_equal(parse(mod, &t), SHP_OK);
+	dump = task_to_yaml(&t, 0);
+	assert_non_null(dump);
+	wrapped = test_rewrap("datatype: FirmwareModTask\nparameters:\n", dump);
+	assert_int_equal(parse(wrapped, &back), SHP_OK);
+	assert_string_equal(back.firmware_mod.data, "KLUv/SAEIQAAdGVzdA==");
+	assert_int_equal(back.firmware_mod.data_type, SHP_FW_ELF);
+	assert_true(back.firmware_mod.has_custom_id);
+	assert_int_equal(back.firmware_mod.custom_id, 65535);
+	assert_string_equal(back.firmware_mod.firmware_file, "/tmp/f.hex");
+	task_free(&t);
+	task_free(&back);
+	assert_null(t.firmware_mod.data);
+	free(wrapped);
+	free(dump);
+}
+
 static void dump_reads_back_the_same(void **state)
 {
 	(void)state;
@@ -501,6 +549,7 @@ int main(void)
 		cmocka_unit_test(all_problems_are_reported_together),
 		cmocka_unit_test(wrapper_is_checked),
 		cmocka_unit_test(dump_reads_back_the_same),
+		cmocka_unit_test(node_task_dumps_read_back_the_same),
 		cmocka_unit_test(missing_file_is_a_config_error),
 		cmocka_unit_test(emulation_defaults),
 		cmocka_unit_test(emulation_fields_are_read),
