@@ -98,7 +98,13 @@ static void put_programming(FILE *f, const struct shp_programming *p)
 	schema_put_str(f, p->firmware_file);
 	fprintf(f, "\ntarget_port: %c\nmcu_port: %u\nmcu_type: ", p->target_port, p->mcu_port);
 	schema_put_str(f, p->mcu_type);
-	fprintf(f, "\nvoltage: %g\ndatarate: %" PRIu32 "\nprotocol: %s\nsimulate: %s\n", p->voltage,
+	char volts[32];
+	for (int digits = 6; digits <= 17; digits++) { /* the fewest that read back the same */
+		snprintf(volts, sizeof(volts), "%.*g", digits, p->voltage);
+		if (strtod(volts, NULL) == p->voltage)
+			break;
+	}
+	fprintf(f, "\nvoltage: %s\ndatarate: %" PRIu32 "\nprotocol: %s\nsimulate: %s\n", volts,
 		p->datarate, task_protocol_name(p->protocol), bool_str(p->simulate));
 }
 

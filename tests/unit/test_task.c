@@ -319,7 +319,7 @@ static void node_task_dumps_read_back_the_same(void **state)
 	struct shp_task t, back;
 	const char *prog = "datatype: ProgrammingTask\nparameters:\n"
 			   "  firmware_file: '/tmp/a \"b\".ihx'\n  target_port: B\n  mcu_port: 2\n"
-			   "  mcu_type: MSP430FR\n  voltage: 3.3\n  datarate: 64800\n"
+			   "  mcu_type: MSP430FR\n  voltage: 3.30000001\n  datarate: 64800\n"
 			   "  protocol: SBW\n  simulate: true\n  verbose: 3\n";
 	assert_int_equal(parse(prog, &t), SHP_OK);
 	char *dump = task_to_yaml(&t, 0);
@@ -333,7 +333,7 @@ static void node_task_dumps_read_back_the_same(void **state)
 	assert_int_equal(b->target_port, 'B');
 	assert_int_equal(b->mcu_port, 2);
 	assert_string_equal(b->mcu_type, "MSP430FR");
-	assert_same_double(b->voltage, 3.3);
+	assert_same_double(b->voltage, 3.30000001);
 	assert_int_equal(b->datarate, 64800);
 	assert_int_equal(b->protocol, SHP_PROG_SBW);
 	assert_true(b->simulate);
