@@ -114,25 +114,10 @@ static void pru_reset(struct sim_pru *p)
 	set_state(p, SHP_STATE_IDLE);
 }
 
-/* ---- hooks of the programmer model (pru_model.h) ----------------------------------------- */
-
 void sim_programmer_reset(struct sim_pru *p)
 {
 	/* the programmer model (programmer/ files, programmer_ctrl) puts its defaults here */
 	(void)p;
-}
-
-void sim_programmer_on_write(struct sim_pru *p, const char *file, const char *text)
-{
-	char name[64];
-	snprintf(name, sizeof(name), "programmer/%s", file);
-	reject(p, name, text, "no programmer in this simulator yet");
-}
-
-int sim_programmer_step(struct sim_pru *p)
-{
-	(void)p;
-	return IDLE_POLL_MS;
 }
 
 /* Every ring's idx_pru "none yet", as a booting PRU0 firmware leaves them. */
@@ -366,9 +351,7 @@ void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name)
 		return;
 	if (p->verbose && !sim_settings_owns(name))
 		fprintf(stderr, "shepherd-pru-sim: %s <- '%s'\n", name, text);
-	if (strncmp(name, "programmer/", 11) == 0)
-		sim_programmer_on_write(p, name + 11, text);
-	else if (strcmp(name, "time_start") == 0)
+	if (strcmp(name, "time_start") == 0)
 		on_time_start(p, text);
 	else if (strcmp(name, "time_stop") == 0)
 		on_time_stop(p, text);
@@ -609,6 +592,6 @@ int sim_pru_step(struct sim_pru *p)
 		return p->speed > 0 ? 1 : 0;
 	}
 	default:
-		return sim_programmer_step(p);
+		return IDLE_POLL_MS;
 	}
 }

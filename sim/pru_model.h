@@ -98,26 +98,14 @@ void sim_pru_shutdown(struct sim_pru *p);
 bool sim_pru0_samples(const struct sim_pru *p);
 
 /*
- * Hooks of the programmer model (node-control.md 3.7, 3.10), stubs in pru_model.c for it to
- * fill in. p->fw0 tells which PRU0 firmware runs; the programmer acts only when it is
- * PRU_FW_SWD or PRU_FW_SBW, and only while p->state is idle (the shepherd state stays idle
- * while it programs).
- *
- * sim_programmer_reset: programmer_ctrl and the programmer/ files to their defaults. Called at
- * the module's load (the unload removed the directory and its watch: create it again with
- * sim_sysfs_subdir(p->sysfs, "programmer", true)) and at every firmware swap of either PRU
- * (mem_interface_reset), after the settings blocks got their test patterns and before PRU0
- * boots (its 0xF0).
- *
- * sim_programmer_on_write: a write of others to sysfs/programmer/FILE, text as read (trailing
- * white space cut); the simulator's own publishes never come here.
- *
- * sim_programmer_step: called from sim_pru_step while PRU0 does not sample (idle and the other
- * non-running states), to advance a programming run; returns the poll timeout in ms.
+ * Hook of the programmer model (node-control.md 3.7, 3.10): puts programmer_ctrl and the
+ * programmer/ files to their defaults. Called at the module's load and at every firmware swap
+ * of either PRU (mem_interface_reset), after the settings blocks got their test patterns and
+ * before PRU0 boots (its 0xF0). p->fw0 tells which PRU0 firmware runs; the programmer acts
+ * only when it is PRU_FW_SWD or PRU_FW_SBW and p->state is idle. Events of files in
+ * sysfs/programmer/ (sim_sysfs_subdir) reach sim_pru_on_event as "programmer/NAME".
  */
 void sim_programmer_reset(struct sim_pru *p);
-void sim_programmer_on_write(struct sim_pru *p, const char *file, const char *text);
-int sim_programmer_step(struct sim_pru *p);
 
 /* Reacts to a write of a sysfs file. */
 void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name);
