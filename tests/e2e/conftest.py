@@ -95,6 +95,14 @@ def read(sim, name):
     return (sim.sysfs / name).read_text()
 
 
+def state(sim):
+    """The PRU's state, None while the simulated module is unloaded (run reloads it first)."""
+    try:
+        return read(sim, "state")
+    except FileNotFoundError:
+        return None
+
+
 def wait_for(predicate, timeout=10.0):
     """Polls predicate every 10 ms until it holds (True) or timeout seconds pass (False)."""
     deadline = time.monotonic() + timeout

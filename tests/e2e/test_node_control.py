@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import SHEEP_CMD, harvest, load_firmware, read, run_sheep, sheep_env, wait_for
+from conftest import (SHEEP_CMD, harvest, load_firmware, read, run_sheep, sheep_env, state,
+                      wait_for)
 from emusupport import write_input
 
 EMU = "am335x-pru0-shepherd-EMU-fw"
@@ -38,14 +39,6 @@ def gpio_writes(sim):
         if len(fields) == 4 and fields[1].startswith("gpio") and fields[2] == "value":
             writes.append((int(fields[1][4:]), int(fields[3])))
     return writes
-
-
-def state(sim):
-    """The PRU's state, None while the module is away (run reloads it first)."""
-    try:
-        return read(sim, "state")
-    except FileNotFoundError:
-        return None
 
 
 def sim_log(sim):
