@@ -115,6 +115,25 @@ def test_pru_refuses_what_is_not_a_choice(sim, args):
     assert read(sim, "pru0_firmware") == before
 
 
+def test_pru_while_the_pru_runs_retries_six_times_then_gives_up(sim):
+    load_firmware(sim, "hrv")
+    (sim.sysfs / "mode").write_text("harvester")
+    assert wait_for(lambda: read(sim, "mode") == "harvester" and read(sim, "state") == "idle")
+    (sim.sysfs / "time_start").write_text("now")
+    assert wait_for(lambda: read(sim, "state") == "running")
+    # settles of 0.2 s: the simulator puts the refused name back before the read-back
+    res = run_sheep(sim, "pru", "emu", env={"SHEPHERD_SETTLE_SCALE": "0.1"})
+    assert res.returncode == 1
+    for k in range(1, 7):
+        assert (f"Requested PRU-FW ({EMU}) was not set (is '{HRV}'), retry-count={k}"
+                in res.stderr), res.stderr
+    assert "retry-count=7" not in res.stderr
+    assert res.stderr.rstrip().splitlines()[-1].endswith(
+        "PRU-Driver still locked up (during pru-fw change) -> consider restarting node")
+    assert read(sim, "pru0_firmware") == HRV and read(sim, "state") == "running"
+    (sim.sysfs / "time_stop").write_text("now")
+
+
 def test_pru_reloads_an_unloaded_module_first(sim_factory):
     sim = sim_factory("--module", "unloaded")
     assert not (sim.sysfs / "mode").exists()
@@ -169,6 +188,13 @@ def test_target_power_refuses_bad_input_before_any_pin_moves(sim, args, code, te
     assert text in res.stderr
     assert all(level is None for level in pins(sim).values())
     assert read(sim, "dac_auxiliary_voltage_raw") == "0"
+
+
+def test_the_gpio_tree_from_the_command_line(sim):
+    res = run_sheep(sim, "target-power", "-v", "1.0", global_args=("--gpio-root", str(sim.gpio)),
+                    env={"SHEPHERD_GPIO_ROOT": "/nonexistent/gpio"})
+    assert res.returncode == 0, res.stderr
+    assert pin(sim, 23) == 1 and read(sim, "dac_auxiliary_voltage_raw") == "13107"
 
 
 def test_target_power_without_a_gpio_tree(sim):
