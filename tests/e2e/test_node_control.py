@@ -143,6 +143,22 @@ def test_pru_reloads_an_unloaded_module_first(sim_factory):
     assert read(sim, "pru0_firmware") == HRV
 
 
+def test_pru_gives_up_when_the_tree_never_appears(tmp_path):
+    res = run_sheep(None, "--sysfs-root", str(tmp_path / "nosys"), "pru", "hrv",
+                    env={"SHEPHERD_MODPROBE": "/bin/true"})
+    assert res.returncode == 1
+    assert res.stderr.count("will try to activate shepherd kernel module (attempt") == 5
+    assert "still missing after 5 reloads of the kernel module: ran out of retries" in res.stderr
+    assert "PRU0 runs" not in res.stderr
+
+
+def test_pru_without_a_module_command(tmp_path):
+    res = run_sheep(None, "--sysfs-root", str(tmp_path / "nosys"), "pru",
+                    env={"SHEPHERD_MODPROBE": "/nonexistent/modprobe"})
+    assert res.returncode == 1
+    assert "make sure shepherd kernel module is active!" in res.stderr
+
+
 # ---- target-power ---------------------------------------------------------------------------
 
 def test_target_power_on_port_b(sim):
@@ -272,6 +288,14 @@ def test_run_stops_an_active_timesyncd(sim, tmp_path):
     assert res.returncode == 0, res.stderr
     assert (units / "calls.log").read_text().splitlines()[2:] == [
         "is-active --quiet systemd-timesyncd.service"]
+
+
+def test_run_goes_on_without_a_service_manager(sim, tmp_path):
+    res, path = harvest(sim, tmp_path, 1, env={"SHEPHERD_SYSTEMCTL": "/nonexistent/systemctl"})
+    assert res.returncode == 0, res.stderr
+    assert "cannot ask /nonexistent/systemctl whether systemd-timesyncd.service is active" in \
+        res.stderr
+    assert path.exists()
 
 
 def test_run_with_a_module_that_was_unloaded(sim_factory, tmp_path):
