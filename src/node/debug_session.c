@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "node/kmod.h"
 #include "node/pru_firmware.h"
+#include "node/sysfs_gpio.h"
 #include "sheep/pru_control.h"
 
 #define GPIO_MASK_ALL 0x3FFu /* the tracer mask the session writes (all ten target pins) */
@@ -48,7 +49,7 @@ shp_err debug_session_open(struct debug_session *d, const struct node_paths *pat
 {
 	memset(d, 0, sizeof(*d));
 	d->paths = *paths;
-	cape_init(&d->cape, paths->gpio_root);
+	cape_init(&d->cape, paths->gpio_root ? paths->gpio_root : sysfs_gpio_root());
 	SHP_TRY(kmod_check_access(paths->sysfs_root));
 	SHP_TRY(pru_fw_load(paths->sysfs_root, PRU_FW_EMU));
 	SHP_TRY(pru_fw_load(paths->sysfs_root, PRU_FW_PRU1));

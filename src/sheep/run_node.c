@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "node/node_env.h"
 #include "node/pru_firmware.h"
+#include "node/sysfs_gpio.h"
 #include "sheep/pru_control.h"
 #include "sheep/run_internal.h"
 
@@ -19,7 +20,7 @@ shp_err run_node_enter(struct run *h)
 	const char *root = h->opt->sysfs_root;
 	SHP_TRY(pru_fw_load(root, h->emu ? PRU_FW_EMU : PRU_FW_HRV));
 	SHP_TRY(pru_fw_load(root, PRU_FW_PRU1));
-	cape_init(&h->cape, h->opt->gpio_root);
+	cape_init(&h->cape, h->opt->gpio_root ? h->opt->gpio_root : sysfs_gpio_root());
 	h->cape_entered = true; /* from here on, the end switches the cape off */
 	SHP_TRY(cape_enter(&h->cape));
 	SHP_TRY(pru_stop(&h->sysfs));

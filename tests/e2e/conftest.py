@@ -33,7 +33,6 @@ os.environ.setdefault("SHEPHERD_USAGE_LOG",
 os.environ.setdefault("SHEPHERD_SETTLE_SCALE", "0.01")
 os.environ.setdefault("SHEPHERD_SYSTEMCTL", str(REPO / "tests" / "tools" / "fake_systemctl"))
 os.environ.setdefault("FAKE_SYSTEMCTL_DIR", tempfile.mkdtemp(prefix="sheep-systemctl-"))
-SIM_MODPROBE = str(pathlib.Path(SIM).with_name("sim-modprobe"))
 os.environ.setdefault("SHEPHERD_MODPROBE", SIM_MODPROBE)
 # a run without a simulator must not reach for this machine's own GPIO tree
 os.environ.setdefault("SHEPHERD_GPIO_ROOT", "/nonexistent/sheep-e2e/gpio")
@@ -110,6 +109,14 @@ class Sim:
 def read(sim, name):
     """A sysfs file of the simulator, as it reads now."""
     return (sim.sysfs / name).read_text()
+
+
+def state(sim):
+    """The PRU's state, None while the simulated module is unloaded (run reloads it first)."""
+    try:
+        return read(sim, "state")
+    except FileNotFoundError:
+        return None
 
 
 def wait_for(predicate, timeout=10.0):

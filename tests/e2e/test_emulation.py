@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import FIXTURES, SANITIZED, run_sheep, sheep_env
+from conftest import FIXTURES, SANITIZED, run_sheep, sheep_env, state
 from emusupport import bat_ok_edges, gpio_schedule, phases, to_pru_units, write_input
 from shepherd_checks import assert_valid_recording
 
@@ -328,7 +328,7 @@ def test_gpio_overrun_is_counted_recorded_and_fails_the_run(sim_factory, tmp_pat
          "--start-delay", "1", "--no-status", str(task)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=sheep_env(sim))
     deadline = time.monotonic() + 30
-    while (sim.sysfs / "state").read_text().strip() != "running":
+    while state(sim) != "running":
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.05)
     time.sleep(1.0)

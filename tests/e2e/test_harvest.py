@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import yaml
 
-from conftest import FIXTURES, SHEEP_CMD, harvest, run_sheep, sheep_env, write_task
+from conftest import FIXTURES, SHEEP_CMD, harvest, node_env, run_sheep, sheep_env, write_task
 from simsignal import harvest_codes
 
 def test_default_compression_is_shuffle_lzf(sim, tmp_path):
@@ -113,7 +113,7 @@ def test_environment_selects_the_node(sim, tmp_path):
     task = write_task(tmp_path / "t.yaml", output_path=str(tmp_path / "e.h5"), duration=1)
     res = run_sheep(None, "run", "--start-delay", "1", str(task),
                     env={"SHEPHERD_SYSFS_ROOT": str(sim.sysfs),
-                         "SHEPHERD_MEM_DEVICE": str(sim.mem)})
+                         "SHEPHERD_MEM_DEVICE": str(sim.mem), **node_env(sim)})
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "e.h5").exists()
 

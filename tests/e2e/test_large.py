@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import SHEEP_CMD, run_sheep, sheep_env
+from conftest import SHEEP_CMD, run_sheep, sheep_env, state
 from emusupport import to_pru_units, write_input
 from shepherd_checks import assert_valid_recording
 from test_emulation import emulate
@@ -39,7 +39,7 @@ def wait_for_state(sim, proc, wanted, timeout_s=300):
     limit only keeps a broken run from hanging the suite (qemu on a slow machine is slow)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if (sim.sysfs / "state").read_text().strip() == wanted:
+        if state(sim) == wanted:
             return
         if proc.poll() is not None:
             out, err = proc.communicate()

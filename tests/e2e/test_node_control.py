@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import SHEEP_CMD, harvest, load_firmware, read, run_sheep, sheep_env, wait_for
+from conftest import (SHEEP_CMD, harvest, load_firmware, read, run_sheep, sheep_env, state,
+                      wait_for)
 from emusupport import write_input
 
 EMU = "am335x-pru0-shepherd-EMU-fw"
@@ -38,14 +39,6 @@ def gpio_writes(sim):
         if len(fields) == 4 and fields[1].startswith("gpio") and fields[2] == "value":
             writes.append((int(fields[1][4:]), int(fields[3])))
     return writes
-
-
-def state(sim):
-    """The PRU's state, None while the module is away (run reloads it first)."""
-    try:
-        return read(sim, "state")
-    except FileNotFoundError:
-        return None
 
 
 def sim_log(sim):
@@ -122,6 +115,25 @@ def test_pru_refuses_what_is_not_a_choice(sim, args):
     assert read(sim, "pru0_firmware") == before
 
 
+def test_pru_while_the_pru_runs_retries_six_times_then_gives_up(sim):
+    load_firmware(sim, "hrv")
+    (sim.sysfs / "mode").write_text("harvester")
+    assert wait_for(lambda: read(sim, "mode") == "harvester" and read(sim, "state") == "idle")
+    (sim.sysfs / "time_start").write_text("now")
+    assert wait_for(lambda: read(sim, "state") == "running")
+    # settles of 0.2 s: the simulator puts the refused name back before the read-back
+    res = run_sheep(sim, "pru", "emu", env={"SHEPHERD_SETTLE_SCALE": "0.1"})
+    assert res.returncode == 1
+    for k in range(1, 7):
+        assert (f"Requested PRU-FW ({EMU}) was not set (is '{HRV}'), retry-count={k}"
+                in res.stderr), res.stderr
+    assert "retry-count=7" not in res.stderr
+    assert res.stderr.rstrip().splitlines()[-1].endswith(
+        "PRU-Driver still locked up (during pru-fw change) -> consider restarting node")
+    assert read(sim, "pru0_firmware") == HRV and read(sim, "state") == "running"
+    (sim.sysfs / "time_stop").write_text("now")
+
+
 def test_pru_reloads_an_unloaded_module_first(sim_factory):
     sim = sim_factory("--module", "unloaded")
     assert not (sim.sysfs / "mode").exists()
@@ -129,6 +141,22 @@ def test_pru_reloads_an_unloaded_module_first(sim_factory):
     assert res.returncode == 0, res.stderr
     assert "will try to activate shepherd kernel module (attempt 1/5)" in res.stderr
     assert read(sim, "pru0_firmware") == HRV
+
+
+def test_pru_gives_up_when_the_tree_never_appears(tmp_path):
+    res = run_sheep(None, "--sysfs-root", str(tmp_path / "nosys"), "pru", "hrv",
+                    env={"SHEPHERD_MODPROBE": "/bin/true"})
+    assert res.returncode == 1
+    assert res.stderr.count("will try to activate shepherd kernel module (attempt") == 5
+    assert "still missing after 5 reloads of the kernel module: ran out of retries" in res.stderr
+    assert "PRU0 runs" not in res.stderr
+
+
+def test_pru_without_a_module_command(tmp_path):
+    res = run_sheep(None, "--sysfs-root", str(tmp_path / "nosys"), "pru",
+                    env={"SHEPHERD_MODPROBE": "/nonexistent/modprobe"})
+    assert res.returncode == 1
+    assert "make sure shepherd kernel module is active!" in res.stderr
 
 
 # ---- target-power ---------------------------------------------------------------------------
@@ -176,6 +204,13 @@ def test_target_power_refuses_bad_input_before_any_pin_moves(sim, args, code, te
     assert text in res.stderr
     assert all(level is None for level in pins(sim).values())
     assert read(sim, "dac_auxiliary_voltage_raw") == "0"
+
+
+def test_the_gpio_tree_from_the_command_line(sim):
+    res = run_sheep(sim, "target-power", "-v", "1.0", global_args=("--gpio-root", str(sim.gpio)),
+                    env={"SHEPHERD_GPIO_ROOT": "/nonexistent/gpio"})
+    assert res.returncode == 0, res.stderr
+    assert pin(sim, 23) == 1 and read(sim, "dac_auxiliary_voltage_raw") == "13107"
 
 
 def test_target_power_without_a_gpio_tree(sim):
@@ -253,6 +288,14 @@ def test_run_stops_an_active_timesyncd(sim, tmp_path):
     assert res.returncode == 0, res.stderr
     assert (units / "calls.log").read_text().splitlines()[2:] == [
         "is-active --quiet systemd-timesyncd.service"]
+
+
+def test_run_goes_on_without_a_service_manager(sim, tmp_path):
+    res, path = harvest(sim, tmp_path, 1, env={"SHEPHERD_SYSTEMCTL": "/nonexistent/systemctl"})
+    assert res.returncode == 0, res.stderr
+    assert "cannot ask /nonexistent/systemctl whether systemd-timesyncd.service is active" in \
+        res.stderr
+    assert path.exists()
 
 
 def test_run_with_a_module_that_was_unloaded(sim_factory, tmp_path):
