@@ -47,7 +47,8 @@ shp_err sysfs_gpio_set(const char *root, unsigned gpio, bool value, char *why, s
 	return SHP_OK;
 }
 
-shp_err sysfs_gpio_output(const char *root, unsigned gpio, bool value, char *why, size_t why_len)
+/* The directory of pin gpio, exported first if it is missing. */
+static shp_err ensure_pin(const char *root, unsigned gpio, char *why, size_t why_len)
 {
 	char path[4096];
 	if (!is_dir(root)) {
@@ -55,22 +56,73 @@ shp_err sysfs_gpio_output(const char *root, unsigned gpio, bool value, char *why
 		return SHP_ERR_SYSFS;
 	}
 	snprintf(path, sizeof(path), "%s/gpio%u", root, gpio);
+	if (is_dir(path))
+		return SHP_OK;
+	char export_path[4096], number[16];
+	snprintf(export_path, sizeof(export_path), "%s/export", root);
+	snprintf(number, sizeof(number), "%u", gpio);
+	int err = write_text(export_path, number);
 	if (!is_dir(path)) {
-		char export_path[4096], number[16];
-		snprintf(export_path, sizeof(export_path), "%s/export", root);
-		snprintf(number, sizeof(number), "%u", gpio);
-		int err = write_text(export_path, number);
-		if (!is_dir(path)) {
-			snprintf(why, why_len, "%s is missing and exporting it failed (%s)", path,
-				 err ? strerror(err) : "no such pin appeared");
-			return SHP_ERR_SYSFS;
-		}
+		snprintf(why, why_len, "%s is missing and exporting it failed (%s)", path,
+			 err ? strerror(err) : "no such pin appeared");
+		return SHP_ERR_SYSFS;
 	}
-	snprintf(path, sizeof(path), "%s/gpio%u/direction", root, gpio);
-	int err = write_text(path, "out");
+	return SHP_OK;
+}
+
+/* Writes text to the pin's attribute file (direction, edge). */
+static shp_err write_attr(const char *root, unsigned gpio, const char *attr, const char *text,
+			  char *why, size_t why_len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/gpio%u/%s", root, gpio, attr);
+	int err = write_text(path, text);
 	if (err) {
 		snprintf(why, why_len, "cannot write %s: %s", path, strerror(err));
 		return SHP_ERR_SYSFS;
 	}
+	return SHP_OK;
+}
+
+shp_err sysfs_gpio_output(const char *root, unsigned gpio, bool value, char *why, size_t why_len)
+{
+	SHP_TRY(ensure_pin(root, gpio, why, why_len));
+	SHP_TRY(write_attr(root, gpio, "direction", "out", why, why_len));
 	return sysfs_gpio_set(root, gpio, value, why, why_len);
+}
+
+shp_err sysfs_gpio_input(const char *root, unsigned gpio, const char *edge, char *why,
+			 size_t why_len)
+{
+	SHP_TRY(ensure_pin(root, gpio, why, why_len));
+	SHP_TRY(write_attr(root, gpio, "direction", "in", why, why_len));
+	if (edge)
+		SHP_TRY(write_attr(root, gpio, "edge", edge, why, why_len));
+	return SHP_OK;
+}
+
+shp_err sysfs_gpio_get(const char *root, unsigned gpio, bool *level, char *why, size_t why_len)
+{
+	char path[4096], text[8];
+	snprintf(path, sizeof(path), "%s/gpio%u/value", root, gpio);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
+		return SHP_ERR_SYSFS;
+	}
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	int err = n < 0 ? errno : 0;
+	close(fd);
+	if (n < 0) {
+		snprintf(why, why_len, "cannot read %s: %s", path, strerror(err));
+		return SHP_ERR_SYSFS;
+	}
+	text[n] = '\0';
+	if ((text[0] != '0' && text[0] != '1') || (text[1] && strcmp(text + 1, "\n") != 0)) {
+		snprintf(why, why_len, "%s holds '%.*s', not 0 or 1", path,
+			 (int)strcspn(text, "\n"), text);
+		return SHP_ERR_SYSFS;
+	}
+	*level = text[0] == '1';
+	return SHP_OK;
 }
