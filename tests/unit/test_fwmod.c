@@ -282,6 +282,44 @@ static void non_elf_is_rejected_by_the_patch(void **state)
 	test_rm_rf(dir);
 }
 
+/* An ELF as a real linker lays it out (binutils' as and ld for the build machine): the patch
+ * finds the symbol's bytes through its segment, which objcopy's own section dump confirms. */
+static void linker_made_elf_is_patched_where_the_symbol_is(void **state)
+{
+	(void)state;
+	char dir[64], cmd[1024], path[256];
+	assert_non_null(test_tmpdir(dir, sizeof(dir)));
+	test_write_file(dir, "fw.s",
+			"\t.section .rodata\n\t.byte 1, 2, 3, 4\n\t.globl SHEPHERD_NODE_ID\n"
+			"SHEPHERD_NODE_ID:\n\t.short 0xAFFE\n\t.byte 5, 6\n"
+			"\t.text\n\t.globl _start\n_start:\n\tnop\n");
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && as -o fw.o fw.s && ld -o fw.elf -Ttext=0x10000 fw.o && "
+		 "objcopy -O binary -j .rodata fw.elf before.bin",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/fw.elf", dir);
+	bool patched = false;
+	assert_int_equal(fwmod_patch_node_id(path, 0x1234, &patched), SHP_OK);
+	assert_true(patched);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && objcopy -O binary -j .rodata fw.elf after.bin", dir);
+	assert_int_equal(system(cmd), 0);
+	static const uint8_t before[8] = {1, 2, 3, 4, 0xFE, 0xAF, 5, 6};
+	static const uint8_t after[8] = {1, 2, 3, 4, 0x34, 0x12, 5, 6};
+	size_t len;
+	snprintf(path, sizeof(path), "%s/before.bin", dir);
+	uint8_t *got = read_all(path, &len);
+	assert_int_equal(len, 8);
+	assert_memory_equal(got, before, 8);
+	free(got);
+	snprintf(path, sizeof(path), "%s/after.bin", dir);
+	got = read_all(path, &len);
+	assert_int_equal(len, 8);
+	assert_memory_equal(got, after, 8);
+	free(got);
+	test_rm_rf(dir);
+}
+
 /* ---- decoding -------------------------------------------------------------------------- */
 
 static void decode_round_trips(void **state)
@@ -693,6 +731,7 @@ int main(void)
 		cmocka_unit_test(missing_symbol_patches_nothing),
 		cmocka_unit_test(symbol_without_file_bytes_is_an_error),
 		cmocka_unit_test(non_elf_is_rejected_by_the_patch),
+		cmocka_unit_test(linker_made_elf_is_patched_where_the_symbol_is),
 		cmocka_unit_test(decode_round_trips),
 		cmocka_unit_test(decode_takes_concatenated_frames),
 		cmocka_unit_test(decode_rejects_corrupt_payloads),
