@@ -73,3 +73,12 @@ void sim_msg_box_open(struct sim_msg_box *b, struct sim_sysfs *fs)
 	if (b->fd >= 0)
 		fifo_put_next(b);
 }
+
+void sim_msg_box_close(struct sim_msg_box *b)
+{
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+	b->head = b->count = 0;
+	b->in_fifo = false;
+}

@@ -29,6 +29,9 @@ struct sim_msg_box {
 /* Creates the FIFO as pru_msg_box in fs and shows "0 ". */
 void sim_msg_box_open(struct sim_msg_box *b, struct sim_sysfs *fs);
 
+/* Closes the FIFO (the caller removes the file) and forgets the queue: the module's unload. */
+void sim_msg_box_close(struct sim_msg_box *b);
+
 /* Queues a message; it shows at once if the box showed "0 ". */
 void sim_msg_box_post(struct sim_msg_box *b, uint32_t type, uint32_t v0, uint32_t v1);
 

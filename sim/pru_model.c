@@ -18,6 +18,43 @@
 static const char *const mode_names[] = {"harvester",    "hrv_adc_read", "emulator", "emu_adc_read",
 					 "emu_loopback", "debug",        "none",     NULL};
 
+/*
+ * The modes each PRU0 firmware acts on. debug and none are in both shepherd builds (the mode
+ * none is what both boot into, and node-control.md 2.4 names debug among the modes of the
+ * emulator and of the harvester); the programmer builds ignore the mode altogether, so the
+ * kernel's write is all that happens (NULL: every mode is taken).
+ */
+static const char *const emu_modes[] = {"emulator", "emu_adc_read", "emu_loopback",
+					"debug",    "none",         NULL};
+static const char *const hrv_modes[] = {"harvester", "hrv_adc_read", "debug", "none", NULL};
+
+static const char *const *firmware_modes(enum pru_fw fw)
+{
+	switch (fw) {
+	case PRU_FW_EMU:
+		return emu_modes;
+	case PRU_FW_HRV:
+		return hrv_modes;
+	default:
+		return NULL;
+	}
+}
+
+static bool has_mode(const char *const *modes, const char *mode)
+{
+	if (!modes)
+		return true;
+	for (int k = 0; modes[k]; k++)
+		if (strcmp(modes[k], mode) == 0)
+			return true;
+	return false;
+}
+
+bool sim_pru0_samples(const struct sim_pru *p)
+{
+	return p->fw0 == PRU_FW_EMU || p->fw0 == PRU_FW_HRV;
+}
+
 static const char *state_text(enum shp_pru_state st)
 {
 	switch (st) {
@@ -77,26 +114,73 @@ static void pru_reset(struct sim_pru *p)
 	set_state(p, SHP_STATE_IDLE);
 }
 
+void sim_programmer_reset(struct sim_pru *p)
+{
+	/* the programmer model (programmer/ files, programmer_ctrl) puts its defaults here */
+	(void)p;
+}
+
+/* Every ring's idx_pru "none yet", as a booting PRU0 firmware leaves them. */
+static void rings_boot(struct sim_pru *p)
+{
+	uint8_t *const rings[] = {p->iv_inp, p->iv_out, p->gpio, p->util};
+	uint32_t none = SHP_IDX_OUT_OF_BOUND;
+	for (int r = 0; r < 4; r++)
+		if (rings[r])
+			memcpy(rings[r], &none, 4);
+}
+
+/*
+ * PRU0's firmware boots (node-control.md 1.2 step 4, 1.4): state idle, mode none, aux 0, the
+ * ring indices "none yet", cursors back to zero, and message 0xF0, after the kernel has put
+ * the settings blocks and the programmer block back to their defaults.
+ */
+static void pru0_boot(struct sim_pru *p)
+{
+	set_state(p, SHP_STATE_RESET);
+	sim_settings_reset(&p->settings, p->sysfs);
+	sim_programmer_reset(p);
+	snprintf(p->mode, sizeof(p->mode), "none");
+	sim_sysfs_publish(p->sysfs, SHP_SYSFS_MODE, p->mode);
+	sim_sysfs_publish(p->sysfs, SHP_SYSFS_AUX_VOLTAGE, "0");
+	rings_boot(p);
+	p->cursor = p->util_cursor = p->inp_cursor = p->gpio_cursor = 0;
+	p->produced = 0;
+	p->stop_ns = 0;
+	p->start_s = 0;
+	sim_pru0_firmware(p); /* the twin's statics back to their initial values */
+	sim_pru0_reinit(p);
+	sim_msg_box_post(&p->box, SHP_MSG_STATUS_RESTARTING_ROUTINE, 0, 0);
+	set_state(p, SHP_STATE_IDLE);
+}
+
 bool sim_pru_init(struct sim_pru *p)
 {
-	if (!sim_pru0_open(p))
+	if (!p->twin && !sim_pru0_open(p))
 		return false;
 	p->state = SHP_STATE_UNKNOWN;
-	snprintf(p->mode, sizeof(p->mode), "harvester");
-	sim_sysfs_publish(p->sysfs, "mode", p->mode);
 	sim_sysfs_publish(p->sysfs, "time_start", "None");
 	sim_sysfs_publish(p->sysfs, "time_stop", "None");
 	p->box.verbose = p->verbose;
 	sim_msg_box_open(&p->box, p->sysfs);
-	snprintf(p->firmware[0], sizeof(p->firmware[0]), "am335x-pru0-shepherd-EMU-fw");
-	snprintf(p->firmware[1], sizeof(p->firmware[1]), "am335x-pru1-shepherd-fw");
+	p->fw0 = PRU_FW_EMU;
+	snprintf(p->firmware[0], sizeof(p->firmware[0]), "%s", pru_fw_name(PRU_FW_EMU));
+	snprintf(p->firmware[1], sizeof(p->firmware[1]), "%s", pru_fw_name(PRU_FW_PRU1));
 	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU0_FW, p->firmware[0]);
 	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU1_FW, p->firmware[1]);
 	p->settings.verbose = p->verbose;
-	sim_settings_reset(&p->settings, p->sysfs); /* as the kernel module's load does */
-	sim_pru0_reinit(p);                         /* the firmware's boot */
-	set_state(p, SHP_STATE_IDLE);
+	pru0_boot(p); /* as the kernel module's load does: defaults, then the firmware's boot */
 	return true;
+}
+
+void sim_pru_shutdown(struct sim_pru *p)
+{
+	if (p->verbose && p->state != SHP_STATE_IDLE)
+		fprintf(stderr, "shepherd-pru-sim: PRU0 shut down while %s\n",
+			state_text(p->state));
+	p->state = SHP_STATE_UNKNOWN;
+	p->stop_ns = 0;
+	sim_msg_box_close(&p->box);
 }
 
 static bool parse_int(const char *text, int64_t *v)
@@ -113,8 +197,14 @@ static void on_time_start(struct sim_pru *p, const char *text)
 {
 	int64_t t;
 	uint64_t wall = wall_ns();
+	char why[128];
 	if (p->state != SHP_STATE_IDLE) {
 		reject(p, "time_start", text, "busy: state is not idle");
+	} else if (!sim_pru0_samples(p)) {
+		snprintf(why, sizeof(why),
+			 "PRU0 runs the programmer firmware %s, which never samples",
+			 p->firmware[0]);
+		reject(p, "time_start", text, why);
 	} else if (strcmp(text, "now") == 0) {
 		/* starts at the next 100 ms boundary */
 		p->start_ns = (wall / SHP_SYNC_INTERVAL_NS + 1) * SHP_SYNC_INTERVAL_NS;
@@ -153,10 +243,15 @@ static void on_mode(struct sim_pru *p, const char *text)
 	int k = 0;
 	while (mode_names[k] && strcmp(mode_names[k], text) != 0)
 		k++;
+	char why[128];
 	if (!mode_names[k]) {
 		reject(p, "mode", text, "unknown mode");
 	} else if (p->state != SHP_STATE_IDLE) {
 		reject(p, "mode", text, "busy: state is not idle");
+	} else if (!has_mode(firmware_modes(p->fw0), mode_names[k])) {
+		snprintf(why, sizeof(why), "the loaded PRU0 firmware %s has no mode %s",
+			 p->firmware[0], mode_names[k]);
+		reject(p, "mode", text, why);
 	} else {
 		/* shown before the reset's 0xF0, which a reader may act on at once */
 		memcpy(p->mode, mode_names[k], strlen(mode_names[k]) + 1);
@@ -168,25 +263,46 @@ static void on_mode(struct sim_pru *p, const char *text)
 }
 
 /*
- * A firmware write, taken only while idle: the name is echoed, the PRU reboots, and the kernel
- * overwrites the settings blocks with its test patterns (mem_interface_reset).
+ * A pru0_firmware write, taken only while idle: the kernel picks the firmware by prefix
+ * (pru_fw_kernel_pick: anything it does not know is EMU), the file then reads its full name,
+ * and the PRU0 boots it after the kernel put the settings and the programmer block back to
+ * their defaults (mem_interface_reset).
  */
-static void on_firmware(struct sim_pru *p, int pru, const char *name, const char *text)
+static void on_pru0_firmware(struct sim_pru *p, const char *text)
 {
 	if (p->state != SHP_STATE_IDLE) {
-		reject(p, name, text, "-EBUSY: state is not idle");
-	} else if (text[0] == '\0' || strlen(text) >= sizeof(p->firmware[pru])) {
-		reject(p, name, text, "-EINVAL: not a firmware name");
-	} else {
-		memcpy(p->firmware[pru], text, strlen(text) + 1);
-		sim_sysfs_publish(p->sysfs, name, p->firmware[pru]);
-		if (pru == 0)
-			sim_pru0_firmware(p); /* its statics back to their initial values */
-		sim_settings_reset(&p->settings, p->sysfs);
-		pru_reset(p); /* its 0xF0 comes after the new patterns are in place */
+		reject(p, SHP_SYSFS_PRU0_FW, text, "-EBUSY: state is not idle");
+		sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU0_FW, p->firmware[0]);
 		return;
 	}
-	sim_sysfs_publish(p->sysfs, name, p->firmware[pru]);
+	p->fw0 = pru_fw_kernel_pick(text);
+	snprintf(p->firmware[0], sizeof(p->firmware[0]), "%s", pru_fw_name(p->fw0));
+	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU0_FW, p->firmware[0]);
+	fprintf(stderr, "shepherd-pru-sim: PRU0 firmware %s loaded ('%s' written)\n",
+		p->firmware[0], text);
+	pru0_boot(p);
+}
+
+/*
+ * A pru1_firmware write: a text starting with "sync" only gets the kernel's complaint (the sync
+ * firmware was removed), anything else reloads the one PRU1 firmware. PRU1's boot resets the
+ * settings and programmer blocks as well; PRU0 keeps running, so its mode and aux word stay.
+ */
+static void on_pru1_firmware(struct sim_pru *p, const char *text)
+{
+	if (p->state != SHP_STATE_IDLE) {
+		reject(p, SHP_SYSFS_PRU1_FW, text, "-EBUSY: state is not idle");
+	} else if (strncmp(text, "sync", 4) == 0) {
+		fprintf(stderr,
+			"shepherd-pru-sim: pru1_firmware '%s': sync-fw was removed, nothing changes\n",
+			text);
+	} else {
+		fprintf(stderr, "shepherd-pru-sim: PRU1 firmware %s reloaded ('%s' written)\n",
+			p->firmware[1], text);
+		sim_settings_reset(&p->settings, p->sysfs);
+		sim_programmer_reset(p);
+	}
+	sim_sysfs_publish(p->sysfs, SHP_SYSFS_PRU1_FW, p->firmware[1]);
 }
 
 /* The other files (gpio mask, aux voltage): stored as written (an aux word resets the PRU, as
@@ -199,9 +315,9 @@ static void on_setting(struct sim_pru *p, const char *name, const char *text)
 					p->state == SHP_STATE_IDLE, why, sizeof(why)))
 			reject(p, name, text, why);
 	} else if (strcmp(name, SHP_SYSFS_PRU0_FW) == 0) {
-		on_firmware(p, 0, name, text);
+		on_pru0_firmware(p, text);
 	} else if (strcmp(name, SHP_SYSFS_PRU1_FW) == 0) {
-		on_firmware(p, 1, name, text);
+		on_pru1_firmware(p, text);
 	} else if (p->state != SHP_STATE_IDLE) {
 		reject(p, name, text, "busy: state is not idle");
 	} else if (strcmp(name, SHP_SYSFS_AUX_VOLTAGE) == 0) {

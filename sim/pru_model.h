@@ -14,6 +14,7 @@
 #include "faults.h"
 #include "gpio_model.h"
 #include "msg_box.h"
+#include "node/pru_firmware.h"
 #include "pru/shepherd_abi.h"
 #include "sim_settings.h"
 #include "sim_sysfs.h"
@@ -50,6 +51,7 @@ struct sim_pru {
 	uint32_t cursor;   /* IV-out ring slot of the next sample */
 	uint32_t util_cursor;
 
+	enum pru_fw fw0;              /* the firmware PRU0 runs: what it acts on */
 	char firmware[2][64];         /* names last loaded into PRU0 / PRU1 */
 	struct sim_settings settings; /* the kernel's three settings blocks */
 
@@ -77,8 +79,33 @@ struct sim_pru {
 	struct sim_msg_box box; /* pru_msg_box */
 };
 
-/* The PRUs after the module's load; false: no memory for the twin. */
+/*
+ * The PRUs after the module's load (node-control.md 1.2): EMU and PRU1 firmware, the settings'
+ * test patterns, the programmer defaults, idle, mode none, aux 0, message 0xF0. Also the load
+ * after an unload. False: no memory for the twin.
+ */
 bool sim_pru_init(struct sim_pru *p);
+
+/* The module's unload: both PRUs shut down (a run just ends), the message box closed. */
+void sim_pru_shutdown(struct sim_pru *p);
+
+/*
+ * Whether PRU0 runs a firmware that samples (EMU or HRV). The programmer firmwares (SWD, SBW)
+ * never do: a time_start is refused, and they ignore the mode (every mode is taken). The EMU
+ * firmware takes emulator, emu_adc_read, emu_loopback, debug and none, the HRV firmware
+ * harvester, hrv_adc_read, debug and none; another mode is refused with 0xE0.
+ */
+bool sim_pru0_samples(const struct sim_pru *p);
+
+/*
+ * Hook of the programmer model (node-control.md 3.7, 3.10): puts programmer_ctrl and the
+ * programmer/ files to their defaults. Called at the module's load and at every firmware swap
+ * of either PRU (mem_interface_reset), after the settings blocks got their test patterns and
+ * before PRU0 boots (its 0xF0). p->fw0 tells which PRU0 firmware runs; the programmer acts
+ * only when it is PRU_FW_SWD or PRU_FW_SBW and p->state is idle. Events of files in
+ * sysfs/programmer/ (sim_sysfs_subdir) reach sim_pru_on_event as "programmer/NAME".
+ */
+void sim_programmer_reset(struct sim_pru *p);
 
 /* Reacts to a write of a sysfs file. */
 void sim_pru_on_event(void *ctx, enum sim_event_kind kind, const char *name);

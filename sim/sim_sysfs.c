@@ -3,6 +3,7 @@
 
 #include "pru/shepherd_abi.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,64 +13,113 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-static const char *const removable[] = {SHP_SYSFS_STATE,
-					SHP_SYSFS_MODE,
-					SHP_SYSFS_TIME_START,
-					SHP_SYSFS_TIME_STOP,
-					SHP_SYSFS_MSG_BOX,
-					SHP_SYSFS_CALIBRATION,
-					SHP_SYSFS_HARVESTER,
-					SHP_SYSFS_CONVERTER,
-					SHP_SYSFS_GPIO_MASK,
-					SHP_SYSFS_AUX_VOLTAGE,
-					SHP_SYSFS_PRU0_FW,
-					SHP_SYSFS_PRU1_FW,
-					"memory/iv_inp_address",
-					"memory/iv_inp_size",
-					"memory/iv_out_address",
-					"memory/iv_out_size",
-					"memory/gpio_address",
-					"memory/gpio_size",
-					"memory/util_address",
-					"memory/util_size",
-					"sync/error",
-					"sync/error_sum",
-					"sync/correction",
-					SHP_SYSFS_SIM_LOCKSTEP,
-					NULL};
-
 int sim_sysfs_create(struct sim_sysfs *s, const char *dir)
 {
-	char sub[PATH_MAX + 16];
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	s->n_published = 0;
+	s->n_watches = 0;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return -1;
-	snprintf(sub, sizeof(sub), "%s/memory", dir);
-	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
-		return -1;
-	snprintf(sub, sizeof(sub), "%s/sync", dir);
-	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
 		return -1;
 	s->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (s->inotify_fd < 0)
 		return -1;
-	if (inotify_add_watch(s->inotify_fd, dir, IN_CLOSE_WRITE) < 0)
+	int wd = inotify_add_watch(s->inotify_fd, dir, IN_CLOSE_WRITE);
+	if (wd < 0)
 		return -1;
+	s->watches[s->n_watches++] = (struct sim_watch){.wd = wd, .prefix = ""};
 	return 0;
+}
+
+int sim_sysfs_subdir(struct sim_sysfs *s, const char *sub, bool watch)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", s->dir, sub);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		return -1;
+	if (!watch)
+		return 0;
+	int wd = inotify_add_watch(s->inotify_fd, path, IN_CLOSE_WRITE);
+	if (wd < 0)
+		return -1;
+	for (unsigned k = 0; k < s->n_watches; k++)
+		if (s->watches[k].wd == wd)
+			return 0; /* watched already */
+	if (s->n_watches == SIM_SYSFS_WATCHES || strlen(sub) >= sizeof(s->watches[0].prefix) - 1)
+		return -1;
+	struct sim_watch *w = &s->watches[s->n_watches++];
+	w->wd = wd;
+	snprintf(w->prefix, sizeof(w->prefix), "%s/", sub);
+	return 0;
+}
+
+static bool kept(const char *name, const char *const *keep)
+{
+	for (int k = 0; keep && keep[k]; k++)
+		if (strcmp(keep[k], name) == 0)
+			return true;
+	return false;
+}
+
+/* Removes everything below path (files, FIFOs, directories); the simulator's own tree. */
+static void remove_below(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char sub[PATH_MAX + 256];
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		struct stat st;
+		if (lstat(sub, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			remove_below(sub);
+			rmdir(sub);
+		} else {
+			unlink(sub);
+		}
+	}
+	closedir(d);
+}
+
+void sim_sysfs_clear(struct sim_sysfs *s, const char *const *keep)
+{
+	DIR *d = opendir(s->dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    kept(e->d_name, keep))
+			continue;
+		char path[PATH_MAX + 256];
+		snprintf(path, sizeof(path), "%s/%s", s->dir, e->d_name);
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			remove_below(path);
+			rmdir(path);
+		} else {
+			unlink(path);
+		}
+	}
+	closedir(d);
+	/* the watches of removed directories end with them (IN_IGNORED) */
+	unsigned n = 0;
+	for (unsigned k = 0; k < s->n_watches; k++)
+		if (s->watches[k].prefix[0] == '\0')
+			s->watches[n++] = s->watches[k];
+	s->n_watches = n;
+	for (unsigned k = 0; k < s->n_published; k++)
+		if (!kept(s->published[k].name, keep))
+			s->published[k].ino = 0;
 }
 
 void sim_sysfs_remove(struct sim_sysfs *s)
 {
-	char path[PATH_MAX + 64];
-	for (int k = 0; removable[k]; k++) {
-		snprintf(path, sizeof(path), "%s/%s", s->dir, removable[k]);
-		unlink(path);
-	}
-	snprintf(path, sizeof(path), "%s/memory", s->dir);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/sync", s->dir);
-	rmdir(path);
+	sim_sysfs_clear(s, NULL);
 	rmdir(s->dir);
 	if (s->inotify_fd >= 0)
 		close(s->inotify_fd);
@@ -206,10 +256,17 @@ void sim_sysfs_events(struct sim_sysfs *s,
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *ev = (struct inotify_event *)(void *)p;
 			p += sizeof(*ev) + ev->len;
-			if (ev->len == 0 || ev->name[0] == '.')
+			if (ev->len == 0 || ev->name[0] == '.' || !(ev->mask & IN_CLOSE_WRITE))
 				continue;
-			if (ev->mask & IN_CLOSE_WRITE)
-				fn(ctx, SIM_EVENT_WRITE, ev->name);
+			const char *prefix = NULL;
+			for (unsigned k = 0; k < s->n_watches && !prefix; k++)
+				if (s->watches[k].wd == ev->wd)
+					prefix = s->watches[k].prefix;
+			if (!prefix)
+				continue; /* a directory removed since */
+			char name[128];
+			snprintf(name, sizeof(name), "%s%s", prefix, ev->name);
+			fn(ctx, SIM_EVENT_WRITE, name);
 		}
 	}
 }

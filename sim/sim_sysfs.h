@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SIM_SYSFS_TRACKED 40
+#define SIM_SYSFS_TRACKED 64
 
 /* What the simulator last published to a file. */
 struct sim_published {
@@ -25,14 +25,39 @@ struct sim_published {
 	int64_t ctime_ns;
 };
 
+#define SIM_SYSFS_WATCHES 8
+
+/* A watched directory: its events name their file prefix + name ("" for the top). */
+struct sim_watch {
+	int wd;
+	char prefix[32];
+};
+
 struct sim_sysfs {
 	char dir[PATH_MAX];
 	int inotify_fd;
 	struct sim_published published[SIM_SYSFS_TRACKED];
 	unsigned n_published;
+	struct sim_watch watches[SIM_SYSFS_WATCHES];
+	unsigned n_watches;
 };
 
+/* Creates dir (if missing) and watches it for writes by others. */
 int sim_sysfs_create(struct sim_sysfs *s, const char *dir);
+
+/*
+ * Creates the subdirectory sub (e.g. "memory", "programmer") if missing; with watch, writes by
+ * others to its files arrive as events named "sub/NAME".
+ */
+int sim_sysfs_subdir(struct sim_sysfs *s, const char *sub, bool watch);
+
+/*
+ * Removes every file and subdirectory of the tree except the top-level names in keep
+ * (NULL-terminated; NULL: none): the kernel module's unload.
+ */
+void sim_sysfs_clear(struct sim_sysfs *s, const char *const *keep);
+
+/* Removes the whole tree and stops watching. */
 void sim_sysfs_remove(struct sim_sysfs *s);
 
 int sim_sysfs_publish(struct sim_sysfs *s, const char *name, const char *text);

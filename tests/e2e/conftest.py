@@ -18,6 +18,8 @@ SHEEP = os.environ.get("SHEEP_BIN", str(BUILD / "shepherd-sheep"))
 SHEEP_CMD = [*shlex.split(os.environ.get("SHEEP_EMULATOR", "")), SHEEP]
 EMULATED = len(SHEEP_CMD) > 1
 SIM = os.environ.get("SIM_BIN", str(BUILD / "shepherd-pru-sim"))
+# the simulator's stand-in for modprobe, built next to it
+SIM_MODPROBE = str(pathlib.Path(SIM).with_name("sim-modprobe"))
 H5CAT = os.environ.get("H5CAT_BIN", str(BUILD / "h5cat"))
 H5GEN = os.environ.get("H5GEN_BIN", str(pathlib.Path(H5CAT).with_name("h5gen")))
 FIXTURES = pathlib.Path(os.environ.get("SHEEP_FIXTURES_DIR", str(REPO / "tests" / "fixtures")))
@@ -73,6 +75,21 @@ class Sim:
     def mem(self):
         return self.root / "mem"
 
+    @property
+    def gpio(self):
+        """The sysfs GPIO tree (the sheep's SHEPHERD_GPIO_ROOT)."""
+        return self.root / "gpio"
+
+    @property
+    def gpio_log(self):
+        """Every write to the GPIO tree, one line each: "<unix time> <what>"."""
+        return self.root / "gpio.log"
+
+    @property
+    def env_file(self):
+        """The export lines that point a shell at this simulator."""
+        return self.root / "env"
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -118,6 +135,48 @@ def pop_messages(sim):
             msgs.append(int(text[0]))
         time.sleep(0.02)  # give the simulator time to put the next record in
     return msgs
+
+
+def gpio_value(sim, n):
+    """The level pin n of the simulator's GPIO tree reads (0 or 1)."""
+    return int((sim.gpio / f"gpio{n}" / "value").read_text().strip())
+
+
+def gpio_log_lines(sim):
+    """The GPIO log without its time stamps: ["export 60", "gpio60 direction out", ...]."""
+    return [line.split(" ", 1)[1] for line in sim.gpio_log.read_text().splitlines()]
+
+
+def press_button(sim, hold=0.05):
+    """Presses the cape button (GPIO 65, pulled up) for hold seconds: the outside world pulls
+    the exported input low, then lets it go."""
+    value = sim.gpio / "gpio65" / "value"
+    value.write_text("0")
+    time.sleep(hold)
+    value.write_text("1")
+
+
+# PRU0's firmware files by the short forms the kernel takes (node-control.md 1.4)
+PRU0_FIRMWARE = {"emu": "am335x-pru0-shepherd-EMU-fw", "hrv": "am335x-pru0-shepherd-HRV-fw",
+                 "swd": "am335x-pru0-programmer-SWD-fw", "sbw": "am335x-pru0-programmer-SBW-fw"}
+
+
+def load_firmware(sim, fw):
+    """Loads PRU0's firmware fw (emu, hrv, swd, sbw) into the idle simulator as the sheep does
+    (the full name to pru0_firmware) and waits for its boot: the messages up to the boot's 0xF0
+    are taken out of the box. The firmware acts only on its own modes: a harvest needs hrv."""
+    pop_messages(sim)  # older news, e.g. the 0xF0 of the simulator's start
+    (sim.sysfs / "pru0_firmware").write_text(PRU0_FIRMWARE[fw])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        text = read_box(sim).split()
+        if len(text) == 3 and int(text[0]) == 0xF0:
+            break
+        time.sleep(0.005)
+    else:
+        raise AssertionError(f"the simulator did not boot firmware {fw}")
+    assert wait_for(lambda: read(sim, "state") == "idle", 2)  # 0xF0 comes just before idle
+    assert read(sim, "pru0_firmware") == PRU0_FIRMWARE[fw] and read(sim, "mode") == "none"
 
 
 @pytest.fixture

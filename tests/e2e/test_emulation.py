@@ -308,7 +308,7 @@ def test_bad_inputs_are_refused_before_the_run(sim_factory, tmp_path, kind):
     assert path is None and not list(out.iterdir())
     # refused before any PRU was touched
     assert (sim.sysfs / "state").read_text().strip() == "idle"
-    assert (sim.sysfs / "mode").read_text().strip() == "harvester"
+    assert (sim.sysfs / "mode").read_text().strip() == "none"
 
 
 def test_gpio_overrun_is_counted_recorded_and_fails_the_run(sim_factory, tmp_path):

@@ -9,7 +9,7 @@ import subprocess
 import time
 
 import conftest
-from conftest import SHEEP, pop_messages, read
+from conftest import SHEEP, load_firmware, pop_messages, read
 
 wait_for = functools.partial(conftest.wait_for, timeout=5.0)  # these files answer quickly
 
@@ -179,6 +179,7 @@ CONV_LUT_OUT = [16 + k for k in range(12)]
 
 
 def test_apply_for_a_harvest(sim):
+    load_firmware(sim, "hrv")  # the EMU firmware, loaded at start, has no harvester mode
     res = apply(sim, "harvester", cal=CAL_HRV, hrv=HRV_VEC, debug=True)
     assert res.returncode == 0, res.stderr
     assert read(sim, CAL) == "57055 -2624115 \n4997 78 \n13745 281 \n"
@@ -212,6 +213,7 @@ def test_apply_for_an_emulation(sim):
 
 
 def test_apply_stops_a_running_pru_first(sim):
+    load_firmware(sim, "hrv")
     start_running(sim)
     res = apply(sim, "harvester", hrv=HRV_VEC)
     assert res.returncode == 0, res.stderr

@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import SIM, harvest, pop_messages, read, wait_for
+from conftest import SIM, harvest, load_firmware, pop_messages, read, wait_for
 from emusupport import (bat_ok_edges, gpio_schedule, phases, target_adc, target_voltage_uv,
                         write_input)
 from test_emulation import emulate
@@ -189,9 +189,12 @@ def run_now(sim):
 
 def test_settings_apply_at_the_next_reset_and_a_rejected_algorithm_posts_0xe8(sim_factory):
     sim = sim_factory("--harvest", "cell")
-    pop_messages(sim)
-    # a cv harvester written while idle, but no reset since the firmware's boot: the run
-    # starts with the kernel's test pattern, algorithm 0, which the HRV firmware rejects
+    load_firmware(sim, "hrv")
+    (sim.sysfs / "mode").write_text("harvester")
+    assert wait_for(lambda: read(sim, "mode") == "harvester", 2)
+    assert pop_messages(sim) == [0xF0]
+    # a cv harvester written while idle, but no reset since the mode's: the run starts with
+    # the kernel's test pattern, algorithm 0, which the HRV firmware rejects
     cv = [256, 6, 8, 2000000, 0, 5000000, 714286, 50000000, 179, 10000, 10, 1]
     (sim.sysfs / "virtual_harvester_settings").write_text(" ".join(map(str, cv)))
     time.sleep(0.1)
@@ -199,8 +202,9 @@ def test_settings_apply_at_the_next_reset_and_a_rejected_algorithm_posts_0xe8(si
     assert run_now(sim) == ([0xE8], [0xF0])
     # the stop's reset re-read the settings: the next run has its cv harvester
     assert run_now(sim) == ([], [0xF0])
-    # a firmware write brings back the test patterns, and its reset reads them
-    (sim.sysfs / "pru0_firmware").write_text("am335x-pru0-shepherd-HRV-fw")
-    assert wait_for(lambda: read(sim, "pru0_firmware") == "am335x-pru0-shepherd-HRV-fw", 2)
+    # a firmware write brings back the test patterns (and the mode none)
+    load_firmware(sim, "hrv")
+    (sim.sysfs / "mode").write_text("harvester")
+    assert wait_for(lambda: read(sim, "mode") == "harvester", 2)
     assert pop_messages(sim) == [0xF0]
     assert run_now(sim) == ([0xE8], [0xF0])

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from conftest import SIM, Sim, pop_messages, read, read_box, wait_for
+from conftest import SIM, Sim, load_firmware, pop_messages, read, read_box, wait_for
 from simsignal import harvest_codes
 
 N_OUT = 600000
@@ -72,6 +72,7 @@ def test_bad_options():
 
 
 def test_start_at_whole_second_and_stop(sim):
+    load_firmware(sim, "hrv")
     (sim.sysfs / "mode").write_text("harvester")
     assert wait_for(lambda: read(sim, "state") == "idle")
     start = int(time.time()) + 2
@@ -101,13 +102,13 @@ def test_rejected_requests_are_reported(sim):
     assert read(sim, "state") == "idle"
     (sim.sysfs / "mode").write_text("warp_drive")
     time.sleep(0.1)
-    assert read(sim, "mode") == "harvester"
+    assert read(sim, "mode") == "none"
     assert pop_messages(sim) == [0xE0, 0xE0]
 
 
 def test_message_box_pops_each_message_once(sim):
     pop_messages(sim)
-    for mode in ("emulator", "harvester", "emu_loopback"):
+    for mode in ("emulator", "debug", "emu_loopback"):
         (sim.sysfs / "mode").write_text(mode)
         time.sleep(0.05)
     # read as fast as possible: every message exactly once, never duplicated
