@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -17,13 +18,42 @@
 
 struct gpio_edge {
 	int fd;
+	dev_t dev; /* the file fd reads, to notice a value file that was replaced */
+	ino_t ino;
 	bool level; /* the last level read */
 	char path[4096];
 };
 
+/* (Re)opens the value file; the kernel's stays, a plain tree's may be replaced by a rename. */
+static shp_err open_value(struct gpio_edge *e, char *why, size_t why_len)
+{
+	int fd = open(e->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(why, why_len, "cannot open %s: %s", e->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return SHP_ERR_SYSFS;
+	}
+	if (e->fd >= 0)
+		close(e->fd);
+	e->fd = fd;
+	e->dev = st.st_dev;
+	e->ino = st.st_ino;
+	return SHP_OK;
+}
+
+static bool replaced(const struct gpio_edge *e)
+{
+	struct stat st;
+	return stat(e->path, &st) == 0 && (st.st_ino != e->ino || st.st_dev != e->dev);
+}
+
 /* Reads the level into e->level; a file caught empty or mid-rewrite keeps the last level. */
 static shp_err read_level(struct gpio_edge *e, char *why, size_t why_len)
 {
+	if (replaced(e))
+		SHP_TRY(open_value(e, why, why_len));
 	char text[8];
 	ssize_t n = pread(e->fd, text, sizeof(text), 0);
 	if (n < 0) {
@@ -42,14 +72,11 @@ shp_err gpio_edge_open(const char *root, unsigned gpio, struct gpio_edge **out, 
 	if (!e)
 		return SHP_ERR_NOMEM;
 	snprintf(e->path, sizeof(e->path), "%s/gpio%u/value", root, gpio);
-	e->fd = open(e->path, O_RDONLY | O_CLOEXEC);
-	if (e->fd < 0) {
-		snprintf(why, why_len, "cannot open %s: %s", e->path, strerror(errno));
-		free(e);
-		return SHP_ERR_SYSFS;
-	}
+	e->fd = -1;
 	e->level = true; /* the button idles high */
-	shp_err err = read_level(e, why, why_len);
+	shp_err err = open_value(e, why, why_len);
+	if (!err)
+		err = read_level(e, why, why_len);
 	if (err) {
 		gpio_edge_close(e);
 		return err;
@@ -62,7 +89,8 @@ void gpio_edge_close(struct gpio_edge *edge)
 {
 	if (!edge)
 		return;
-	close(edge->fd);
+	if (edge->fd >= 0)
+		close(edge->fd);
 	free(edge);
 }
 

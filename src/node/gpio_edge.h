@@ -7,6 +7,8 @@
  * asks for, and a 1 -> 0 change between two readings counts as that edge too. So the same code
  * works on a plain file tree (the simulator's ROOT/gpio, a test's directory), where poll()
  * never reports POLLPRI and only sleeps; a press then needs to last one poll slice (10 ms).
+ * A value file replaced by another (the simulator publishes its files by rename) is opened
+ * again.
  */
 #ifndef SHP_GPIO_EDGE_H
 #define SHP_GPIO_EDGE_H

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#define EXPORT_WAIT_STEPS 100 /* after an export, up to 1 s for gpioN/ to appear */
+#define EXPORT_WAIT_STEP_NS 10000000L
 
 const char *sysfs_gpio_root(void)
 {
@@ -62,6 +66,9 @@ static shp_err ensure_pin(const char *root, unsigned gpio, char *why, size_t why
 	snprintf(export_path, sizeof(export_path), "%s/export", root);
 	snprintf(number, sizeof(number), "%u", gpio);
 	int err = write_text(export_path, number);
+	/* the directory comes a little later (udev; the simulator's tree): wait for it a while */
+	for (int i = 0; !err && !is_dir(path) && i < EXPORT_WAIT_STEPS; i++)
+		nanosleep(&(struct timespec){0, EXPORT_WAIT_STEP_NS}, NULL);
 	if (!is_dir(path)) {
 		snprintf(why, why_len, "%s is missing and exporting it failed (%s)", path,
 			 err ? strerror(err) : "no such pin appeared");

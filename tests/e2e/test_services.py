@@ -1,10 +1,12 @@
 """shepherd-watchdog and shepherd-launcher (node-control.md 6) against a sysfs GPIO tree and a
 stand-in service manager (tests/tools/fake_systemctl).
 
-The tree is a plain directory laid out as /sys/class/gpio (export, gpioN/{direction,value,edge}).
-The output pins' value files (LED 22, watchdog ACK 68) are FIFOs read by a thread, so that the
-test sees every write the program makes, the 2 ms watchdog pulse included; the button's (65) is
-a plain file the test writes, as a press pulls the line low.
+Two trees: the simulator's (ROOT/gpio, with its log of every write, ROOT/gpio.log), and a plain
+directory of the test's own whose output pins' value files (LED 22, watchdog ACK 68) are FIFOs
+read by a thread, so that the test sees every write in order however fast they follow each
+other (the simulator learns of writes through inotify and may read a file rewritten 2 ms later
+only once it holds the second value). The button's value file (65) is written by the test, as a
+press pulls the line low.
 """
 import os
 import pathlib
@@ -15,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import SHEEP, SHEEP_CMD, wait_for
+from conftest import SHEEP, SHEEP_CMD, gpio_log_lines, gpio_value, press_button, wait_for
 
 BIN_DIR = pathlib.Path(SHEEP).parent
 EMULATOR = SHEEP_CMD[:-1]
@@ -84,7 +86,8 @@ def start(cmd, tree, env_extra=None, *args):
     """The program with the tree and short pauses; its stderr goes to a file (proc.err_path)."""
     env = dict(os.environ, SHEPHERD_GPIO_ROOT=str(tree.root), SHEPHERD_SETTLE_SCALE=SETTLE_SCALE)
     env.update(env_extra or {})
-    err_path = tree.root.parent / f"stderr-{len(list(tree.root.parent.glob('stderr-*')))}.log"
+    logs = getattr(tree, "logs", tree.root.parent)
+    err_path = logs / f"stderr-{len(list(logs.glob('stderr-*')))}.log"
     with open(err_path, "w") as err:
         proc = subprocess.Popen([*cmd, *args], env=env, stdout=subprocess.DEVNULL, stderr=err,
                                 text=True)
@@ -134,6 +137,60 @@ def test_watchdog_first_pulse_comes_at_once_and_sigint_ends_it(tree):
     assert rc == 0, err
     assert tree.writes[PIN_ACK] == ["0", "1", "0"]
     assert "Signaled ACK to Watchdog" in err
+
+
+class SimTree:
+    """The simulator's GPIO tree where the tests want a tree: its root and stderr files."""
+
+    def __init__(self, sim, tmp_path):
+        self.root = sim.gpio
+        self.logs = tmp_path
+
+
+def pin_log(sim, pin):
+    """The simulator's log lines of pin (its export and its files), without time stamps."""
+    return [line for line in gpio_log_lines(sim)
+            if line == f"export {pin}" or line.startswith(f"gpio{pin} ")]
+
+
+def test_watchdog_pulses_in_the_simulators_gpio_log(sim, tmp_path):
+    proc = start(WATCHDOG, SimTree(sim, tmp_path), None, "--interval", "0.3")
+    assert wait_for(lambda: stderr(proc).count("Signaled ACK") >= 3, timeout=30)
+    rc, err = stop(proc)
+    assert rc == 0, err
+    pulses = err.count("Signaled ACK to Watchdog")
+    log = pin_log(sim, PIN_ACK)
+    assert log[:3] == ["export 68", "gpio68 direction out", "gpio68 value 0"]
+    values = log[3:]
+    assert len(values) == 2 * pulses, log  # each pulse: a high and a low write
+    assert all(v.startswith("gpio68 value ") for v in values)
+    assert all(v == "gpio68 value 0" for v in values[1::2])
+    # the highs (2 ms each) the simulator read in time; one at least
+    assert "gpio68 value 1" in values[0::2]
+    assert gpio_value(sim, PIN_ACK) == 0
+
+
+def test_launcher_against_the_simulators_gpio_tree(sim, tmp_path, units):
+    env = {"SHEPHERD_SYSTEMCTL": str(FAKE_SYSTEMCTL), "FAKE_SYSTEMCTL_DIR": str(units)}
+    proc = start(LAUNCHER, SimTree(sim, tmp_path), env, "-v")
+    ready = ["export 22", "gpio22 direction out", "gpio22 value 0", "gpio22 value 1"]
+    assert wait_for(lambda: pin_log(sim, PIN_LED) == ready, timeout=30), stderr(proc)
+    assert pin_log(sim, PIN_BUTTON) == ["export 65", "gpio65 direction in",
+                                        "gpio65 edge falling"]
+    time.sleep(0.1)
+    press_button(sim, hold=0.15)
+    assert wait_for(lambda: did(units, "start"), timeout=30), stderr(proc)
+    assert wait_for(lambda: pin_log(sim, PIN_LED)[-1] == "gpio22 value 1"
+                    and len(pin_log(sim, PIN_LED)) == 6, timeout=30)
+    time.sleep(0.2)
+    press_button(sim, hold=0.15)
+    assert wait_for(lambda: did(units, "stop"), timeout=30), stderr(proc)
+    rc, err = stop(proc)
+    assert rc == 0, err
+    assert [line.split()[-1] for line in pin_log(sim, PIN_LED)[2:]] == \
+        ["0", "1", "0", "1", "0", "1", "0"]
+    assert gpio_value(sim, PIN_LED) == 0
+    assert "gpio65 value 0 (external)" in pin_log(sim, PIN_BUTTON)
 
 
 def test_watchdog_bad_input(tmp_path):

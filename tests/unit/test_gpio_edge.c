@@ -140,6 +140,30 @@ static void wait_sees_a_falling_edge(void **state)
 	test_rm_rf(dir);
 }
 
+/* A tree that replaces the value file (the simulator publishes by rename): the wait reads the
+ * new file. */
+static void replaced_value_file_is_followed(void **state)
+{
+	(void)state;
+	char dir[64], why[256], tmp[128], path[128];
+	assert_non_null(test_tmpdir(dir, sizeof(dir)));
+	make_pin(dir, 65, "1\n");
+	struct gpio_edge *e = NULL;
+	assert_int_equal(gpio_edge_open(dir, 65, &e, why, sizeof(why)), SHP_OK);
+	test_write_file(dir, "gpio65/.value.tmp", "1\n");
+	snprintf(tmp, sizeof(tmp), "%s/gpio65/.value.tmp", dir);
+	snprintf(path, sizeof(path), "%s/gpio65/value", dir);
+	assert_int_equal(rename(tmp, path), 0);
+	bool seen = true;
+	assert_int_equal(gpio_edge_wait(e, 0.05, true, &seen, why, sizeof(why)), SHP_OK);
+	assert_false(seen);
+	test_write_file(dir, "gpio65/value", "0\n"); /* into the new file */
+	assert_int_equal(gpio_edge_wait(e, 0.05, false, &seen, why, sizeof(why)), SHP_OK);
+	assert_true(seen);
+	gpio_edge_close(e);
+	test_rm_rf(dir);
+}
+
 /* Without fresh, a press made between two waits counts; with fresh, it does not. */
 static void fresh_drops_what_came_before(void **state)
 {
@@ -195,6 +219,7 @@ int main(void)
 		cmocka_unit_test(get_reads_the_level),
 		cmocka_unit_test(wait_sees_a_falling_edge),
 		cmocka_unit_test(fresh_drops_what_came_before),
+		cmocka_unit_test(replaced_value_file_is_followed),
 		cmocka_unit_test(stop_signal_ends_the_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
