@@ -82,6 +82,20 @@ def tree(tmp_path):
     t.close()
 
 
+_started = []
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_programs():
+    """A test that failed half-way leaves no launcher or watchdog running."""
+    yield
+    while _started:
+        proc = _started.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
 def start(cmd, tree, env_extra=None, *args):
     """The program with the tree and short pauses; its stderr goes to a file (proc.err_path)."""
     env = dict(os.environ, SHEPHERD_GPIO_ROOT=str(tree.root), SHEPHERD_SETTLE_SCALE=SETTLE_SCALE)
@@ -92,6 +106,7 @@ def start(cmd, tree, env_extra=None, *args):
         proc = subprocess.Popen([*cmd, *args], env=env, stdout=subprocess.DEVNULL, stderr=err,
                                 text=True)
     proc.err_path = err_path
+    _started.append(proc)
     return proc
 
 
