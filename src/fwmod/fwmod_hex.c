@@ -24,24 +24,31 @@ static int hex_digit(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* One record line (no line end): 1 if valid data or other record, 2 if the EOF record, 0 if
- * broken. */
-static int hex_record(const char *line, size_t len)
+/* One record line (no line end): NULL if it is a record (*eof: the end-of-file record), else
+ * what is wrong with it. */
+static const char *hex_record(const char *line, size_t len, bool *eof)
 {
-	if (len < 11 || len > 1 + 2 * HEX_RECORD_BYTES_MAX || line[0] != ':' || (len - 1) % 2 != 0)
-		return 0;
+	if (line[0] != ':')
+		return "does not start with ':'";
+	if (len < 11 || len > 1 + 2 * HEX_RECORD_BYTES_MAX || (len - 1) % 2 != 0)
+		return "has no record's length";
 	unsigned sum = 0, bytes[HEX_RECORD_BYTES_MAX];
 	size_t n = (len - 1) / 2;
 	for (size_t i = 0; i < n; i++) {
 		int hi = hex_digit(line[1 + 2 * i]), lo = hex_digit(line[2 + 2 * i]);
 		if (hi < 0 || lo < 0)
-			return 0;
+			return "holds a character that is not a hex digit";
 		bytes[i] = (unsigned)(hi << 4 | lo);
 		sum += bytes[i];
 	}
-	if (bytes[0] + 5 != n || (sum & 0xFF) != 0 || bytes[3] > 5)
-		return 0;
-	return bytes[3] == 1 ? 2 : 1;
+	if (bytes[0] + 5 != n)
+		return "is not as long as its byte count says";
+	if ((sum & 0xFF) != 0)
+		return "has a wrong checksum";
+	if (bytes[3] > 5)
+		return "has an unknown record type";
+	*eof = bytes[3] == 1;
+	return NULL;
 }
 
 bool fwmod_hex_check(FILE *f, char *why, size_t why_len)
@@ -65,14 +72,11 @@ bool fwmod_hex_check(FILE *f, char *why, size_t why_len)
 			snprintf(why, why_len, "line %u follows the end-of-file record", number);
 			return false;
 		}
-		int kind = hex_record(line, len);
-		if (kind == 0) {
-			snprintf(why, why_len,
-				 "line %u is not an Intel HEX record (format, length or checksum)",
-				 number);
+		const char *wrong = hex_record(line, len, &eof_seen);
+		if (wrong) {
+			snprintf(why, why_len, "line %u %s", number, wrong);
 			return false;
 		}
-		eof_seen = kind == 2;
 	}
 	if (ferror(f)) {
 		snprintf(why, why_len, "read error");

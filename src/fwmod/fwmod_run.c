@@ -138,8 +138,7 @@ static shp_err extract(const struct shp_firmware_mod *task, bool elf, const char
 		SHP_TRY(fwmod_decode(task->data, &bytes, &len));
 	else
 		SHP_TRY(read_source(task->data, &bytes, &len));
-	char what[PATH_MAX + 32];
-	snprintf(what, sizeof(what), embedded ? "the embedded firmware" : "%s", task->data);
+	const char *what = embedded ? "the embedded firmware" : task->data;
 	shp_err err = check_kind(bytes, len, elf, what);
 	if (!err)
 		err = write_bytes(dest, bytes, len);

@@ -483,6 +483,33 @@ static void detect_tells_elf_hex_and_other(void **state)
 	test_rm_rf(dir);
 }
 
+static void hex_check_names_the_problem(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *why;
+	} cases[] = {
+		{":00000001FF\n", NULL},
+		{":024000002A0095\n:00000001FF\n", "line 1 has a wrong checksum"},
+		{":00000001FF\nx\n", "line 2 follows the end-of-file record"},
+		{":024000002A0094\n", "no end-of-file record"},
+		{":034000002A0094\n:00000001FF\n", "line 1 is not as long as its byte count says"},
+		{":0240000G2A0094\n", "line 1 holds a character that is not a hex digit"},
+		{":024000062A008E\n", "line 1 has an unknown record type"},
+		{"\n\n024000002A0094\n", "line 3 does not start with ':'"},
+		{":0000\n", "line 1 has no record's length"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		FILE *f = fmemopen((void *)cases[i].text, strlen(cases[i].text), "r");
+		char why[128] = "";
+		bool ok = fwmod_hex_check(f, why, sizeof(why));
+		fclose(f);
+		assert_int_equal(ok, cases[i].why == NULL);
+		if (cases[i].why)
+			assert_string_equal(why, cases[i].why);
+	}
+}
+
 static void suffixes_are_replaced_as_python_does(void **state)
 {
 	(void)state;
@@ -737,6 +764,7 @@ int main(void)
 		cmocka_unit_test(decode_rejects_corrupt_payloads),
 		cmocka_unit_test(decode_caps_the_decompressed_size),
 		cmocka_unit_test(detect_tells_elf_hex_and_other),
+		cmocka_unit_test(hex_check_names_the_problem),
 		cmocka_unit_test(suffixes_are_replaced_as_python_does),
 		cmocka_unit_test(embedded_elf_is_patched_and_converted),
 		cmocka_unit_test(path_elf_result_moves_to_another_suffix),
