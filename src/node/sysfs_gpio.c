@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EXPORT_POLL_NS 5000000L /* 5 ms */
-#define EXPORT_WAIT_POLLS 400   /* 2 s */
+#define EXPORT_WAIT_STEPS 200 /* after an export, up to 2 s for gpioN/ to appear */
+#define EXPORT_WAIT_STEP_NS 10000000L
 
 const char *sysfs_gpio_root(void)
 {
@@ -39,16 +39,6 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* An export returns before udev (or the simulator) has made gpioN/ on some systems: as the
- * predecessor's GPIO library, wait a while for it. */
-static void wait_for_dir(const char *path)
-{
-	for (int k = 0; k < EXPORT_WAIT_POLLS && !is_dir(path); k++) {
-		struct timespec ts = {.tv_sec = 0, .tv_nsec = EXPORT_POLL_NS};
-		nanosleep(&ts, NULL);
-	}
-}
-
 shp_err sysfs_gpio_set(const char *root, unsigned gpio, bool value, char *why, size_t why_len)
 {
 	char path[4096];
@@ -61,7 +51,8 @@ shp_err sysfs_gpio_set(const char *root, unsigned gpio, bool value, char *why, s
 	return SHP_OK;
 }
 
-shp_err sysfs_gpio_output(const char *root, unsigned gpio, bool value, char *why, size_t why_len)
+/* The directory of pin gpio, exported first if it is missing. */
+static shp_err ensure_pin(const char *root, unsigned gpio, char *why, size_t why_len)
 {
 	char path[4096];
 	if (!is_dir(root)) {
@@ -69,25 +60,41 @@ shp_err sysfs_gpio_output(const char *root, unsigned gpio, bool value, char *why
 		return SHP_ERR_SYSFS;
 	}
 	snprintf(path, sizeof(path), "%s/gpio%u", root, gpio);
+	if (is_dir(path))
+		return SHP_OK;
+	char export_path[4096], number[16];
+	snprintf(export_path, sizeof(export_path), "%s/export", root);
+	snprintf(number, sizeof(number), "%u", gpio);
+	int err = write_text(export_path, number);
+	/* the directory comes a little later (udev; the simulator's tree): wait for it a while */
+	for (int i = 0; !err && !is_dir(path) && i < EXPORT_WAIT_STEPS; i++)
+		nanosleep(&(struct timespec){0, EXPORT_WAIT_STEP_NS}, NULL);
 	if (!is_dir(path)) {
-		char export_path[4096], number[16];
-		snprintf(export_path, sizeof(export_path), "%s/export", root);
-		snprintf(number, sizeof(number), "%u", gpio);
-		int err = write_text(export_path, number);
-		if (!err)
-			wait_for_dir(path);
-		if (!is_dir(path)) {
-			snprintf(why, why_len, "%s is missing and exporting it failed (%s)", path,
-				 err ? strerror(err) : "no such pin appeared");
-			return SHP_ERR_SYSFS;
-		}
+		snprintf(why, why_len, "%s is missing and exporting it failed (%s)", path,
+			 err ? strerror(err) : "no such pin appeared");
+		return SHP_ERR_SYSFS;
 	}
-	snprintf(path, sizeof(path), "%s/gpio%u/direction", root, gpio);
-	int err = write_text(path, "out");
+	return SHP_OK;
+}
+
+/* Writes text to the pin's attribute file (direction, edge). */
+static shp_err write_attr(const char *root, unsigned gpio, const char *attr, const char *text,
+			  char *why, size_t why_len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/gpio%u/%s", root, gpio, attr);
+	int err = write_text(path, text);
 	if (err) {
 		snprintf(why, why_len, "cannot write %s: %s", path, strerror(err));
 		return SHP_ERR_SYSFS;
 	}
+	return SHP_OK;
+}
+
+shp_err sysfs_gpio_output(const char *root, unsigned gpio, bool value, char *why, size_t why_len)
+{
+	SHP_TRY(ensure_pin(root, gpio, why, why_len));
+	SHP_TRY(write_attr(root, gpio, "direction", "out", why, why_len));
 	return sysfs_gpio_set(root, gpio, value, why, why_len);
 }
 
@@ -104,4 +111,40 @@ bool sysfs_gpio_is_output(const char *root, unsigned gpio)
 		return false;
 	text[n] = '\0';
 	return strncmp(text, "out", 3) == 0 && (text[3] == '\0' || text[3] == '\n');
+}
+
+shp_err sysfs_gpio_input(const char *root, unsigned gpio, const char *edge, char *why,
+			 size_t why_len)
+{
+	SHP_TRY(ensure_pin(root, gpio, why, why_len));
+	SHP_TRY(write_attr(root, gpio, "direction", "in", why, why_len));
+	if (edge)
+		SHP_TRY(write_attr(root, gpio, "edge", edge, why, why_len));
+	return SHP_OK;
+}
+
+shp_err sysfs_gpio_get(const char *root, unsigned gpio, bool *level, char *why, size_t why_len)
+{
+	char path[4096], text[8];
+	snprintf(path, sizeof(path), "%s/gpio%u/value", root, gpio);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
+		return SHP_ERR_SYSFS;
+	}
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	int err = n < 0 ? errno : 0;
+	close(fd);
+	if (n < 0) {
+		snprintf(why, why_len, "cannot read %s: %s", path, strerror(err));
+		return SHP_ERR_SYSFS;
+	}
+	text[n] = '\0';
+	if ((text[0] != '0' && text[0] != '1') || (text[1] && strcmp(text + 1, "\n") != 0)) {
+		snprintf(why, why_len, "%s holds '%.*s', not 0 or 1", path,
+			 (int)strcspn(text, "\n"), text);
+		return SHP_ERR_SYSFS;
+	}
+	*level = text[0] == '1';
+	return SHP_OK;
 }
