@@ -107,7 +107,8 @@ bool sim_pru0_samples(const struct sim_pru *p);
  * of either PRU (mem_interface_reset), after the settings blocks got their test patterns and
  * before PRU0 boots (its 0xF0). p->fw0 tells which PRU0 firmware runs; the programmer acts
  * only when it is PRU_FW_SWD or PRU_FW_SBW and p->state is idle. Events of files in
- * sysfs/programmer/ (sim_sysfs watches that directory too) reach sim_pru_on_event as "programmer/NAME".
+ * sysfs/programmer/ (sim_sysfs watches that directory too) reach sim_pru_on_event as
+ * "programmer/NAME".
  */
 void sim_programmer_reset(struct sim_pru *p);
 
