@@ -71,6 +71,7 @@ static struct test_elf msp_elf(void)
 
 static uint8_t *read_all(const char *path, size_t *len)
 {
+	*len = 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
