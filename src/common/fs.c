@@ -121,3 +121,16 @@ int fs_rename(const char *from, const char *to, bool replace)
 		return -1;
 	return unlink(from);
 }
+
+int fs_write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	size_t len = strlen(text);
+	ssize_t n = write(fd, text, len);
+	int err = n < 0 ? errno : (size_t)n != len ? EIO : 0;
+	if (close(fd) != 0 && !err)
+		err = errno;
+	return err;
+}

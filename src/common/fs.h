@@ -48,4 +48,8 @@ int fs_rename(const char *from, const char *to, bool replace);
 /* The first line of a small file (sysfs, /proc) without its newline; false if unreadable. */
 bool fs_read_line(const char *path, char *buf, size_t len);
 
+/* Writes text to path in one write, truncating it first, as sysfs wants it (the shell's
+ * `echo -n text > path`); 0 or an errno. */
+int fs_write_text(const char *path, const char *text);
+
 #endif

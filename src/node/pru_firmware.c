@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "node/kmod.h"
 #include "node/node_env.h"
@@ -23,20 +24,6 @@ static int fw_path(const char *sysfs_root, int pru, char *path, size_t len)
 {
 	return snprintf(path, len, "%s/pru%d_firmware", sysfs_root, pru) < (int)len ? 0
 										    : ENAMETOOLONG;
-}
-
-/* One write of text (no newline), as sysfs takes it; 0 or an errno. */
-static int write_name(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	size_t len = strlen(text);
-	ssize_t n = write(fd, text, len);
-	int err = n < 0 ? errno : (size_t)n != len ? EIO : 0;
-	if (close(fd) != 0 && !err)
-		err = errno;
-	return err;
 }
 
 /* Reads path into buf without trailing white space; 0 or an errno. */
@@ -86,7 +73,7 @@ shp_err pru_fw_load(const char *sysfs_root, enum pru_fw fw)
 		log_debug("loading PRU%d firmware %s (attempt %d/%d)", pru, name, attempt,
 			  FW_ATTEMPTS);
 		char back[128] = "";
-		int err = write_name(path, name);
+		int err = fs_write_text(path, name);
 		if (!err) {
 			SHP_TRY(node_settle(FW_SETTLE_S));
 			err = read_name(path, back, sizeof(back));

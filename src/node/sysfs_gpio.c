@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
+
 #define EXPORT_WAIT_STEPS 200 /* after an export, up to 2 s for gpioN/ to appear */
 #define EXPORT_WAIT_STEP_NS 10000000L
 
@@ -17,20 +19,6 @@ const char *sysfs_gpio_root(void)
 {
 	const char *env = getenv("SHEPHERD_GPIO_ROOT");
 	return env && *env ? env : SYSFS_GPIO_DEFAULT_ROOT;
-}
-
-/* Writes text to path (one write, as sysfs wants it); 0 or an errno. */
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC); /* as the shell's echo > */
-	if (fd < 0)
-		return errno;
-	size_t len = strlen(text);
-	ssize_t n = write(fd, text, len);
-	int err = n < 0 ? errno : (size_t)n != len ? EIO : 0;
-	if (close(fd) != 0 && !err)
-		err = errno;
-	return err;
 }
 
 static bool is_dir(const char *path)
@@ -43,7 +31,7 @@ shp_err sysfs_gpio_set(const char *root, unsigned gpio, bool value, char *why, s
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/gpio%u/value", root, gpio);
-	int err = write_text(path, value ? "1" : "0");
+	int err = fs_write_text(path, value ? "1" : "0");
 	if (err) {
 		snprintf(why, why_len, "cannot write %s: %s", path, strerror(err));
 		return SHP_ERR_SYSFS;
@@ -65,7 +53,7 @@ static shp_err ensure_pin(const char *root, unsigned gpio, char *why, size_t why
 	char export_path[4096], number[16];
 	snprintf(export_path, sizeof(export_path), "%s/export", root);
 	snprintf(number, sizeof(number), "%u", gpio);
-	int err = write_text(export_path, number);
+	int err = fs_write_text(export_path, number);
 	/* the directory comes a little later (udev; the simulator's tree): wait for it a while */
 	for (int i = 0; !err && !is_dir(path) && i < EXPORT_WAIT_STEPS; i++)
 		nanosleep(&(struct timespec){0, EXPORT_WAIT_STEP_NS}, NULL);
@@ -83,7 +71,7 @@ static shp_err write_attr(const char *root, unsigned gpio, const char *attr, con
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/gpio%u/%s", root, gpio, attr);
-	int err = write_text(path, text);
+	int err = fs_write_text(path, text);
 	if (err) {
 		snprintf(why, why_len, "cannot write %s: %s", path, strerror(err));
 		return SHP_ERR_SYSFS;
