@@ -23,6 +23,7 @@
 #define POLL_S 1.0           /* the predecessor's poll interval */
 #define POLL_MIN_S 0.1       /* ... under SHEPHERD_SETTLE_SCALE: the simulator reacts within ms */
 #define DRAIN_EMPTY_S 0.1    /* between two empty reads of the message box */
+#define DRAIN_MAX 256u       /* messages one drain logs at most */
 #define NOT_STARTED_MAX 10u  /* polls that still show "starting" */
 #define RESTORE_LOAD_TRIES 5 /* loads of the restore that a stop signal cut short */
 
@@ -43,10 +44,12 @@ static shp_err nap(double seconds)
 	return shp_stop_signal ? SHP_ERR_INTERRUPTED : SHP_OK;
 }
 
-/* The predecessor's drain: log messages until `empties` empty reads in a row. */
+/* The predecessor's drain: log messages until `empties` empty reads in a row (at most
+ * DRAIN_MAX messages, so that a box that never runs dry cannot hold the attempt forever). */
 static void drain(const struct shp_sysfs *s, int empties)
 {
-	for (int empty = 0; empty < empties;) {
+	unsigned got_n = 0;
+	for (int empty = 0; empty < empties && got_n < DRAIN_MAX;) {
 		struct shp_pru_msg m;
 		bool got = false;
 		if (sysfs_read_msg(s, &m, &got) != SHP_OK)
@@ -62,6 +65,7 @@ static void drain(const struct shp_sysfs *s, int empties)
 		prog_msg_text(&m, text, sizeof(text), &level);
 		shp_log(level, "%s", text);
 		empty = 0;
+		got_n++;
 	}
 }
 
