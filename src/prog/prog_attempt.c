@@ -9,6 +9,7 @@
  */
 #include "prog/prog_attempt.h"
 
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,12 +21,11 @@
 #include "prog/prog_image.h"
 #include "sheep/pru_control.h"
 
-#define POLL_S 1.0           /* the predecessor's poll interval */
-#define POLL_MIN_S 0.1       /* ... under SHEPHERD_SETTLE_SCALE: the simulator reacts within ms */
-#define DRAIN_EMPTY_S 0.1    /* between two empty reads of the message box */
-#define DRAIN_MAX 256u       /* messages one drain logs at most */
-#define NOT_STARTED_MAX 10u  /* polls that still show "starting" */
-#define RESTORE_LOAD_TRIES 5 /* loads of the restore that a stop signal cut short */
+#define POLL_S 1.0          /* the predecessor's poll interval */
+#define POLL_MIN_S 0.1      /* ... under SHEPHERD_SETTLE_SCALE: the simulator reacts within ms */
+#define DRAIN_EMPTY_S 0.1   /* between two empty reads of the message box */
+#define DRAIN_MAX 256u      /* messages one drain logs at most */
+#define NOT_STARTED_MAX 10u /* polls that still show "starting" */
 
 static const char *const ctrl_files[2 + PROG_PIN_COUNT] = {
 	PROG_SYSFS_TARGET,       PROG_SYSFS_DATARATE, PROG_SYSFS_PIN_TCK, PROG_SYSFS_PIN_TDIO,
@@ -200,35 +200,27 @@ static shp_err prepare(struct debug_session *d, const struct prog_job *job)
 	return debug_session_remap(d);
 }
 
-/*
- * A firmware load that a stop signal arriving meanwhile cannot cut short (its settle sleeps
- * end at one): the signal is taken into *held and the load repeated, so that PRU0 is never
- * left running the programmer because the user pressed Ctrl-C twice.
- */
-static shp_err load_held(const char *sysfs_root, enum pru_fw fw, volatile sig_atomic_t *held)
-{
-	shp_err e = SHP_ERR_INTERRUPTED;
-	for (int k = 0; k < RESTORE_LOAD_TRIES && e == SHP_ERR_INTERRUPTED; k++) {
-		if (shp_stop_signal && !*held)
-			*held = shp_stop_signal;
-		shp_stop_signal = 0;
-		e = pru_fw_load(sysfs_root, fw);
-	}
-	return e;
-}
-
 /* Step 13: whatever happened, the session closed and the shepherd firmware back. */
 static shp_err restore(struct debug_session *d, const char *sysfs_root)
 {
-	/* a stop signal must not cut the restore short: held while it runs */
+	/*
+	 * A stop signal must not cut the restore short (the firmware loads' settle sleeps end at
+	 * one, which would leave PRU0 running the programmer): one that came already is held, new
+	 * ones stay pending until the restore is done and are delivered then.
+	 */
+	sigset_t stops, old;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &old);
 	volatile sig_atomic_t held = shp_stop_signal;
 	shp_stop_signal = 0;
 	shp_err e = debug_session_close(d);
-	shp_err e0 = load_held(sysfs_root, PRU_FW_EMU, &held);
-	shp_err e1 = load_held(sysfs_root, PRU_FW_PRU1, &held);
-	if (shp_stop_signal && !held)
-		held = shp_stop_signal;
-	if (held)
+	shp_err e0 = pru_fw_load(sysfs_root, PRU_FW_EMU);
+	shp_err e1 = pru_fw_load(sysfs_root, PRU_FW_PRU1);
+	sigprocmask(SIG_SETMASK, &old, NULL); /* what came meanwhile is handled here */
+	if (held && !shp_stop_signal)
 		shp_stop_signal = held;
 	if (e0 != SHP_OK || e1 != SHP_OK)
 		log_error("could not load the shepherd firmware again after programming: PRU0 %s, "
