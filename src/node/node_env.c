@@ -92,6 +92,10 @@ static int cloexec_pipe(int fds[2])
 /* In the child: environment, output, exec. Never returns. */
 static void run_child(char *const argv[], const char *sysfs_root, int out_fd, int err_fd)
 {
+	/* the command gets the signals the caller may hold back (the programmer's restore) */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (sysfs_root)
 		setenv("SHEPHERD_SYSFS_ROOT", sysfs_root, 1);
 	if (out_fd >= 0) {

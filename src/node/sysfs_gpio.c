@@ -110,29 +110,3 @@ shp_err sysfs_gpio_input(const char *root, unsigned gpio, const char *edge, char
 		SHP_TRY(write_attr(root, gpio, "edge", edge, why, why_len));
 	return SHP_OK;
 }
-
-shp_err sysfs_gpio_get(const char *root, unsigned gpio, bool *level, char *why, size_t why_len)
-{
-	char path[4096], text[8];
-	snprintf(path, sizeof(path), "%s/gpio%u/value", root, gpio);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
-		return SHP_ERR_SYSFS;
-	}
-	ssize_t n = read(fd, text, sizeof(text) - 1);
-	int err = n < 0 ? errno : 0;
-	close(fd);
-	if (n < 0) {
-		snprintf(why, why_len, "cannot read %s: %s", path, strerror(err));
-		return SHP_ERR_SYSFS;
-	}
-	text[n] = '\0';
-	if ((text[0] != '0' && text[0] != '1') || (text[1] && strcmp(text + 1, "\n") != 0)) {
-		snprintf(why, why_len, "%s holds '%.*s', not 0 or 1", path,
-			 (int)strcspn(text, "\n"), text);
-		return SHP_ERR_SYSFS;
-	}
-	*level = text[0] == '1';
-	return SHP_OK;
-}

@@ -34,9 +34,6 @@ shp_err sysfs_gpio_output(const char *root, unsigned gpio, bool value, char *why
 shp_err sysfs_gpio_input(const char *root, unsigned gpio, const char *edge, char *why,
 			 size_t why_len);
 
-/* Reads the level of a pin ("0" or "1", a trailing newline allowed). */
-shp_err sysfs_gpio_get(const char *root, unsigned gpio, bool *level, char *why, size_t why_len);
-
 /* Whether the pin's direction reads "out" (false also when it cannot be read). */
 bool sysfs_gpio_is_output(const char *root, unsigned gpio);
 

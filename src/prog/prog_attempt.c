@@ -9,6 +9,7 @@
  */
 #include "prog/prog_attempt.h"
 
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,6 +24,7 @@
 #define POLL_S 1.0          /* the predecessor's poll interval */
 #define POLL_MIN_S 0.1      /* ... under SHEPHERD_SETTLE_SCALE: the simulator reacts within ms */
 #define DRAIN_EMPTY_S 0.1   /* between two empty reads of the message box */
+#define DRAIN_MAX 256u      /* messages one drain logs at most */
 #define NOT_STARTED_MAX 10u /* polls that still show "starting" */
 
 static const char *const ctrl_files[2 + PROG_PIN_COUNT] = {
@@ -42,10 +44,12 @@ static shp_err nap(double seconds)
 	return shp_stop_signal ? SHP_ERR_INTERRUPTED : SHP_OK;
 }
 
-/* The predecessor's drain: log messages until `empties` empty reads in a row. */
+/* The predecessor's drain: log messages until `empties` empty reads in a row (at most
+ * DRAIN_MAX messages, so that a box that never runs dry cannot hold the attempt forever). */
 static void drain(const struct shp_sysfs *s, int empties)
 {
-	for (int empty = 0; empty < empties;) {
+	unsigned got_n = 0;
+	for (int empty = 0; empty < empties && got_n < DRAIN_MAX;) {
 		struct shp_pru_msg m;
 		bool got = false;
 		if (sysfs_read_msg(s, &m, &got) != SHP_OK)
@@ -61,6 +65,7 @@ static void drain(const struct shp_sysfs *s, int empties)
 		prog_msg_text(&m, text, sizeof(text), &level);
 		shp_log(level, "%s", text);
 		empty = 0;
+		got_n++;
 	}
 }
 
@@ -198,12 +203,23 @@ static shp_err prepare(struct debug_session *d, const struct prog_job *job)
 /* Step 13: whatever happened, the session closed and the shepherd firmware back. */
 static shp_err restore(struct debug_session *d, const char *sysfs_root)
 {
-	/* a stop signal must not cut the restore short: held while it runs */
+	/*
+	 * A stop signal must not cut the restore short (the firmware loads' settle sleeps end at
+	 * one, which would leave PRU0 running the programmer): one that came already is held, new
+	 * ones stay pending until the restore is done and are delivered then.
+	 */
+	sigset_t stops, old;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &old);
 	volatile sig_atomic_t held = shp_stop_signal;
 	shp_stop_signal = 0;
 	shp_err e = debug_session_close(d);
 	shp_err e0 = pru_fw_load(sysfs_root, PRU_FW_EMU);
 	shp_err e1 = pru_fw_load(sysfs_root, PRU_FW_PRU1);
+	sigprocmask(SIG_SETMASK, &old, NULL); /* what came meanwhile is handled here */
 	if (held && !shp_stop_signal)
 		shp_stop_signal = held;
 	if (e0 != SHP_OK || e1 != SHP_OK)

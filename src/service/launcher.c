@@ -20,14 +20,15 @@
 
 #include "common/log.h"
 #include "common/stop.h"
+#include "node/cape.h"
 #include "node/gpio_edge.h"
 #include "node/node_env.h"
 #include "node/sysfs_gpio.h"
 #include "service/launcher_unit.h"
 #include "service/service_cli.h"
 
-#define LAUNCHER_PIN_BUTTON 65 /* P8_18 "BTN Sense": idles high, a press pulls it low */
-#define LAUNCHER_PIN_LED 22    /* P8_19 "BTN Led" */
+#define LAUNCHER_PIN_BUTTON CAPE_GPIO_BUTTON  /* P8_18: idles high, a press pulls it low */
+#define LAUNCHER_PIN_LED CAPE_GPIO_BUTTON_LED /* P8_19 "BTN Led" */
 #define LAUNCHER_SERVICE "shepherd"
 #define DOUBLE_PRESS_S 2.0 /* a second press within this powers off */
 #define BLINK_HALF_S 0.5   /* each half of a shutdown blink */

@@ -16,10 +16,11 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/stop.h"
+#include "node/cape.h"
 #include "node/sysfs_gpio.h"
 #include "service/service_cli.h"
 
-#define WATCHDOG_PIN_ACK 68
+#define WATCHDOG_PIN_ACK CAPE_GPIO_WATCHDOG_ACK /* P8_10 "WD ACK" */
 #define WATCHDOG_INTERVAL_S 600.0
 #define WATCHDOG_PULSE_NS (2 * SHP_NS_PER_MS)
 

@@ -66,7 +66,8 @@ shp_err run_node_enter(struct run *h);
 /* run_node.c, emulation, after the settings: level converter, IO and supply to io_port. */
 shp_err run_node_route_ports(struct run *h);
 
-/* run_node.c, emulation: the level converter off and its 2 s settle (before the PRU stops). */
+/* run_node.c, emulation: the level converter off and its 2 s settle (once the PRU stopped, as
+ * run_finish calls it; the predecessor switched it off while the PRU still ran). */
 void run_node_io_off(struct run *h);
 
 /* run_node.c: mode none, stops until idle, aux 0, front-ends and cape off (after the file). */

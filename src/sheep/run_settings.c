@@ -1,16 +1,12 @@
 /* run_settings.c - the PRU settings of a run, from the task and the input (run_settings.h). */
 #include "sheep/run_settings.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "common/log.h"
+#include "node/cape.h"
 #include "pru/pru_settings.h"
 #include "settings/cal_source.h"
-#include "settings/round_even.h"
-
-#define AUX_MAIN_BIT (1u << 20)
-#define AUX_BUFFER_BIT (1u << 21)
 
 static shp_err prepare_harvest(struct run_settings *rs, const struct shp_task *task)
 {
@@ -75,11 +71,12 @@ shp_err run_settings_apply(const struct run_settings *rs, const struct shp_sysfs
 uint32_t run_settings_aux_word(const struct run_settings *rs, const struct shp_task *task)
 {
 	if (task->aux_kind == SHP_AUX_MAIN)
-		return AUX_MAIN_BIT;
+		return CAPE_AUX_MAIN;
 	if (task->aux_kind == SHP_AUX_BUFFER)
-		return AUX_BUFFER_BIT;
-	/* raw = round(max(0, (V - offset) / gain)) with DAC A's pair (node-control.md 2.4) */
-	const struct shp_cal_pair *dac = &rs->cape.emulator.dac_V_A;
-	double raw = shp_round_half_even(fmax(0.0, (task->voltage_aux - dac->offset) / dac->gain));
-	return raw > 0xFFFF ? 0xFFFF : (uint32_t)raw;
+		return CAPE_AUX_BUFFER;
+	/* with DAC A's pair of the cape's calibration (node-control.md 2.4); the task's 0 ... 4.5 V
+	 * are within what cape_aux_word takes */
+	uint32_t word = 0;
+	cape_aux_word(task->voltage_aux, &rs->cape.emulator.dac_V_A, &word);
+	return word;
 }

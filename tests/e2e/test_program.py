@@ -216,6 +216,36 @@ def test_a_stop_signal_while_programming_restores_the_node(node, tmp_path):
     assert "272 B written" not in sim_log(sim)
 
 
+def test_stop_signals_during_the_restore_do_not_leave_the_programmer_loaded(node, tmp_path):
+    """SIGTERM again and again from the programmer's run until the sheep is gone: the restore
+    (session closed, the EMU and PRU1 firmware loaded, each with its settle sleeps) is not cut
+    short by the later signals, PRU0 ends on the EMU firmware, exit 4."""
+    sim = node("--speed", "1")
+    path = write_image(tmp_path, NRF52)
+    env = sheep_env(sim)
+    env["SHEPHERD_SETTLE_SCALE"] = "0.2"  # restore loads of 0.4 s: many signals fall in them
+    proc = subprocess.Popen([*SHEEP_CMD, "--sysfs-root", str(sim.sysfs), "--mem-device",
+                             str(sim.mem), "program", "-d", "1000", str(path)],
+                            stderr=subprocess.PIPE, text=True, env=env)
+    assert wait_for(lambda: read(sim, "programmer/state").startswith("running"), 30)
+    sent = 0
+    while proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        sent += 1
+        try:
+            proc.wait(timeout=0.02)
+        except subprocess.TimeoutExpired:
+            pass
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 4, err
+    assert "could not load the shepherd firmware again" not in err
+    assert read(sim, "pru0_firmware") == EMU, err
+    assert sent > 10, sent  # signals kept coming while the node was restored
+    assert "PRU0 runs firmware am335x-pru0-shepherd-EMU-fw" in err.split(
+        "Programming - Procedure failed - will exit now!", 1)[1]
+    assert_restored(sim)
+
+
 def test_simulate_is_one_dummy_attempt_that_writes_no_target(node, tmp_path):
     sim = node()
     res = program(sim, "--simulate", str(write_image(tmp_path, NRF52)))

@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "node/cape.h"
+#include "settings/calibration.h"
+#include "sheep/run_settings.h"
+#include "task/task.h"
 
 static void default_calibration_gives_the_spec_examples(void **state)
 {
@@ -73,6 +76,29 @@ static void flags_are_the_spec_bits(void **state)
 	assert_false(cape_port_is_a('B'));
 }
 
+/* An emulation's voltage_aux takes the same word through the run's calibration (2.7). */
+static void an_emulations_aux_word_is_the_capes(void **state)
+{
+	(void)state;
+	struct run_settings rs;
+	memset(&rs, 0, sizeof(rs));
+	cal_nominal(&rs.cape);
+	struct shp_task task;
+	memset(&task, 0, sizeof(task));
+	task.aux_kind = SHP_AUX_VOLTAGE;
+	task.voltage_aux = 2.5;
+	assert_int_equal(run_settings_aux_word(&rs, &task), 32768);
+	task.voltage_aux = 0.0;
+	assert_int_equal(run_settings_aux_word(&rs, &task), 0);
+	rs.cape.emulator.dac_V_A = (struct shp_cal_pair){.gain = 1.0, .offset = 0.0};
+	task.voltage_aux = 3.5;
+	assert_int_equal(run_settings_aux_word(&rs, &task), 4); /* half to even */
+	task.aux_kind = SHP_AUX_MAIN;
+	assert_int_equal(run_settings_aux_word(&rs, &task), CAPE_AUX_MAIN);
+	task.aux_kind = SHP_AUX_BUFFER;
+	assert_int_equal(run_settings_aux_word(&rs, &task), CAPE_AUX_BUFFER);
+}
+
 static char *read_file(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
@@ -131,6 +157,7 @@ int main(void)
 		cmocka_unit_test(out_of_range_is_refused),
 		cmocka_unit_test(offsets_clamp_at_zero_and_the_top),
 		cmocka_unit_test(flags_are_the_spec_bits),
+		cmocka_unit_test(an_emulations_aux_word_is_the_capes),
 		cmocka_unit_test(pins_are_exported_set_and_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 /*
- * Unit tests of the button's side of the GPIO tree: sysfs_gpio_input and sysfs_gpio_get
- * (sysfs_gpio.c) and the falling-edge wait (gpio_edge.c), on a plain directory laid out as
+ * Unit tests of the button's side of the GPIO tree: sysfs_gpio_input (sysfs_gpio.c) and the
+ * falling-edge wait (gpio_edge.c), which reads the level, on a plain directory laid out as
  * /sys/class/gpio.
  */
 #include <setjmp.h>
@@ -73,29 +73,6 @@ static void input_sets_direction_and_edge(void **state)
 	assert_int_equal(sysfs_gpio_input("/nonexistent/gpio", 65, NULL, why, sizeof(why)),
 			 SHP_ERR_SYSFS);
 	assert_non_null(strstr(why, "no GPIO tree"));
-	test_rm_rf(dir);
-}
-
-static void get_reads_the_level(void **state)
-{
-	(void)state;
-	char dir[64], why[256];
-	assert_non_null(test_tmpdir(dir, sizeof(dir)));
-	make_pin(dir, 65, "1\n");
-	bool level = false;
-	assert_int_equal(sysfs_gpio_get(dir, 65, &level, why, sizeof(why)), SHP_OK);
-	assert_true(level);
-	test_write_file(dir, "gpio65/value", "0");
-	assert_int_equal(sysfs_gpio_get(dir, 65, &level, why, sizeof(why)), SHP_OK);
-	assert_false(level);
-	static const char *bad[] = {"", "2\n", "10\n", "high\n", "1\n\n"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		test_write_file(dir, "gpio65/value", bad[i]);
-		assert_int_equal(sysfs_gpio_get(dir, 65, &level, why, sizeof(why)), SHP_ERR_SYSFS);
-		assert_non_null(strstr(why, "not 0 or 1"));
-	}
-	assert_int_equal(sysfs_gpio_get(dir, 99, &level, why, sizeof(why)), SHP_ERR_SYSFS);
-	assert_non_null(strstr(why, "cannot read"));
 	test_rm_rf(dir);
 }
 
@@ -216,7 +193,6 @@ int main(void)
 	shp_log_set_console_level(SHP_LOG_CRITICAL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(input_sets_direction_and_edge),
-		cmocka_unit_test(get_reads_the_level),
 		cmocka_unit_test(wait_sees_a_falling_edge),
 		cmocka_unit_test(fresh_drops_what_came_before),
 		cmocka_unit_test(replaced_value_file_is_followed),
