@@ -16,8 +16,9 @@
 /*
  * Runs the task. SHP_OK; SHP_ERR_FIRMWARE (message logged) for a payload that is not base64 of
  * a zstd frame, a file that is not the ELF or HEX its data_type says, an ELF without custom_id,
- * an objcopy failure; SHP_ERR_OUTPUT when the files cannot be written. A missing symbol is not
- * an error (logged, nothing patched), as the predecessor.
+ * an objcopy failure; SHP_ERR_OUTPUT when the files cannot be written. An ELF without the
+ * symbol SHEPHERD_NODE_ID is converted unpatched and the HEX put in place, but the task fails
+ * with SHP_ERR_FIRMWARE (the predecessor succeeds there): the id asked for is not in it.
  */
 shp_err fwmod_run(const struct shp_firmware_mod *task);
 

@@ -167,22 +167,27 @@ shp_err fwmod_run(const struct shp_firmware_mod *task)
 		return SHP_ERR_FIRMWARE;
 	}
 	SHP_TRY(extract(task, elf, extracted));
+	bool patched = !elf;
 	if (elf) {
-		bool patched = false;
 		SHP_TRY(fwmod_patch_node_id(extracted, task->custom_id, &patched));
 		if (patched)
 			log_info("FirmwareModTask: " FWMOD_NODE_ID_SYMBOL " = %u in %s",
 				 (unsigned)task->custom_id, extracted);
-		else
-			log_info("FirmwareModTask: %s has no " FWMOD_NODE_ID_SYMBOL
-				 ", used unpatched",
-				 extracted);
 		SHP_TRY(fwmod_elf_to_hex(extracted, hex));
 	}
 	if (strcmp(hex, target) != 0 && rename(hex, target) != 0) {
 		log_error("FirmwareModTask: cannot move %s to %s: %s", hex, target,
 			  strerror(errno));
 		return SHP_ERR_OUTPUT;
+	}
+	if (!patched) {
+		/* The predecessor logs this at debug level and succeeds. The node id asked for is not
+		 * in the firmware, so the targets of an experiment would all run with the one id
+		 * compiled in: the HEX is there for what follows, but the task fails. */
+		log_error("FirmwareModTask: %s has no symbol " FWMOD_NODE_ID_SYMBOL
+			  ": custom_id %u cannot be patched in; %s holds the firmware unpatched",
+			  extracted, (unsigned)task->custom_id, target);
+		return SHP_ERR_FIRMWARE;
 	}
 	log_info("FirmwareModTask: firmware written to %s", target);
 	return SHP_OK;
