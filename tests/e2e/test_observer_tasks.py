@@ -115,3 +115,32 @@ def test_the_spec_example_runs_whole_on_sheep05(sim_factory, experiment):
     err = sim.proc.stderr.read()
     assert "target nrf52 on port A (pins tck 5, tdio 4, dir_tdio 10), 500000 bit/s" in err
     assert "target msp430 on port A (pins tck 8, tdio 9, dir_tdio 11), 500000 bit/s" in err
+
+
+def run_firmware_mod(sim, tmp_path, data, data_type, custom_id=7):
+    """A FirmwareModTask file through run (which checks the module's sysfs first, as the
+    predecessor)."""
+    task = tmp_path / "fwmod.yaml"
+    task.write_text(yaml.safe_dump({"datatype": "FirmwareModTask", "parameters": {
+        "data": str(data), "data_type": data_type, "custom_id": custom_id,
+        "firmware_file": str(tmp_path / "out" / "fw1.hex")}}))
+    return run_sheep(sim, "run", str(task))
+
+
+def test_an_elf_without_the_node_id_symbol_fails_but_leaves_the_hex(sim, tmp_path):
+    from fwsupport import make_elf
+    elf = make_elf(tmp_path / "plain.elf", [(".text", 0x4000, b"\x01\x02\x03\x04")],
+                   {"main": (0x4000, 4, ".text")})
+    res = run_firmware_mod(sim, tmp_path, elf, "path_elf")
+    assert res.returncode == 1, res.stderr
+    assert "has no symbol SHEPHERD_NODE_ID: custom_id 7 cannot be patched in" in res.stderr
+    assert ":0440000001020304B2" in (tmp_path / "out" / "fw1.hex").read_text().splitlines()
+
+
+def test_a_file_that_is_no_elf_where_an_elf_is_expected_is_named(sim, tmp_path):
+    fake = tmp_path / "build.elf"
+    fake.write_text(":00000001FF\n")  # Intel HEX, not ELF
+    res = run_firmware_mod(sim, tmp_path, fake, "path_elf")
+    assert res.returncode == 1, res.stderr
+    assert str(fake) in res.stderr and "ELF" in res.stderr, res.stderr
+    assert not (tmp_path / "out" / "fw1.hex").exists()
