@@ -181,9 +181,9 @@ shp_err fwmod_run(const struct shp_firmware_mod *task)
 		return SHP_ERR_OUTPUT;
 	}
 	if (!patched) {
-		/* The predecessor logs this at debug level and succeeds. The node id asked for is not
-		 * in the firmware, so the targets of an experiment would all run with the one id
-		 * compiled in: the HEX is there for what follows, but the task fails. */
+		/* The predecessor logs this at debug level and succeeds. The node id asked for is
+		 * not in the firmware, so the targets of an experiment would all run with the one
+		 * id compiled in: the HEX is there for what follows, but the task fails. */
 		log_error("FirmwareModTask: %s has no symbol " FWMOD_NODE_ID_SYMBOL
 			  ": custom_id %u cannot be patched in; %s holds the firmware unpatched",
 			  extracted, (unsigned)task->custom_id, target);
