@@ -53,7 +53,15 @@ def kill_once(k, tmp_path):
         task = write_task(here / "task.yaml", output_path=str(out), duration=600)
         proc = start_sheep(sim, task)
         rnd = random.Random(k)
-        time.sleep(rnd.uniform(0.2, 2.0) if k < 4 else rnd.uniform(3.2, 7.5))
+        if k < 4:
+            time.sleep(rnd.uniform(0.2, 2.0))
+        else:
+            # while recording: counted from the file's creation, just before the start is armed
+            # (the set-up before it - module reload, firmware, cape - takes longer under load)
+            deadline = time.monotonic() + 60
+            while not list(here.glob("rec.h5*")) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(rnd.uniform(2.7, 7.0))
         proc.kill()
         proc.communicate()
         killed_ns = time.time_ns()
