@@ -61,7 +61,7 @@ def kill_once(k, tmp_path):
             deadline = time.monotonic() + 60
             while not list(here.glob("rec.h5*")) and time.monotonic() < deadline:
                 time.sleep(0.01)
-            time.sleep(rnd.uniform(2.7, 7.0))
+            time.sleep(rnd.uniform(4.0, 7.5))
         proc.kill()
         proc.communicate()
         killed_ns = time.time_ns()
