@@ -134,6 +134,9 @@ def test_watchdog_pulses_at_once_and_every_interval(tree):
     assert wait_for(lambda: len(tree.writes[PIN_ACK]) >= 7, timeout=30)
     rc, err = stop(proc)
     assert rc == 0, err
+    # the recorder thread may still be taking the last write out of the FIFO: give it a moment
+    # (a pulse really cut short stays odd)
+    wait_for(lambda: len(tree.writes[PIN_ACK]) % 2 == 1, timeout=5)
     writes = tree.writes[PIN_ACK]
     # set up as an output driving low, then pulses: high, low
     assert writes[0] == "0"
@@ -279,7 +282,8 @@ def test_press_starts_an_inactive_service(tree, units):
     rc, err = stop(proc)
     assert rc == 0, err
     assert not did(units, "stop") and not did(units, "poweroff")
-    assert tree.writes[PIN_LED][-1] == "0"  # switched off on the way out
+    # switched off on the way out (the recorder thread may lag behind the FIFO a moment)
+    assert wait_for(lambda: tree.writes[PIN_LED][-1] == "0", timeout=5), tree.writes[PIN_LED]
 
 
 def test_press_stops_an_active_service(tree, units):
@@ -316,6 +320,7 @@ def test_double_press_powers_off_after_five_blinks(tree, units):
     assert not did(units, "start")
     assert "Shutting down now" in err
     # ready, off at the press, then five blinks (on, off), then off after the routine
+    assert wait_for(lambda: len(tree.writes[PIN_LED]) >= 14, timeout=5), tree.writes[PIN_LED]
     led = tree.writes[PIN_LED]
     assert led[:3] == ["0", "1", "0"]
     assert led[3:13] == ["1", "0"] * 5
