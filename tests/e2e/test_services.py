@@ -54,11 +54,16 @@ class GpioTree:
             self._threads.append((t, fifo))
 
     def _record(self, pin, fifo):
-        while not self._stopping:
-            with open(fifo, "r") as f:  # blocks until a writer opens it
-                data = f.read()
-            # each write is one "0" or "1"; writes that met in one read are split again
-            self.writes[pin].extend(c for c in data if c in "01")
+        # held open for reading and writing: a writer's open never waits and its write never
+        # meets a FIFO without a reader (EPIPE) between two of our reads
+        fd = os.open(fifo, os.O_RDWR)
+        try:
+            while not self._stopping:
+                data = os.read(fd, 256).decode()
+                # each write is one "0" or "1"; writes that met in one read are split again
+                self.writes[pin].extend(c for c in data if c in "01")
+        finally:
+            os.close(fd)
 
     def attr(self, pin, name):
         return (self.root / f"gpio{pin}" / name).read_text().strip()
@@ -69,8 +74,9 @@ class GpioTree:
     def close(self):
         self._stopping = True
         for t, fifo in self._threads:
-            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK) if t.is_alive() else None
-            if fd is not None:
+            if t.is_alive():  # wakes the reader with a byte that is no level
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                os.write(fd, b"x")
                 os.close(fd)
             t.join(timeout=5)
 
