@@ -212,8 +212,14 @@ def test_launcher_against_the_simulators_gpio_tree(sim, tmp_path, units):
     time.sleep(0.2)
     press_button(sim, hold=0.15)
     assert wait_for(lambda: did(units, "stop"), timeout=30), stderr(proc)
+    # the LED back on after the rest, before the signal (the simulator may see two writes close
+    # together as the last one)
+    assert wait_for(lambda: pin_log(sim, PIN_LED)[-1] == "gpio22 value 1"
+                    and len(pin_log(sim, PIN_LED)) == 8, timeout=30), pin_log(sim, PIN_LED)
+    time.sleep(0.2)
     rc, err = stop(proc)
     assert rc == 0, err
+    assert wait_for(lambda: len(pin_log(sim, PIN_LED)) == 9, timeout=5), pin_log(sim, PIN_LED)
     assert [line.split()[-1] for line in pin_log(sim, PIN_LED)[2:]] == \
         ["0", "1", "0", "1", "0", "1", "0"]
     assert gpio_value(sim, PIN_LED) == 0
