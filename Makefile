@@ -1,11 +1,15 @@
 # Entry points for people; CMake and CTest do the work.
 #   make demo   install what is missing, build, record a 10 s harvest from the simulator
-#   make test   install what is missing, build normal, ASan+UBSan and fuzz (clang), run all
-#               tests in the first two and a short run of each fuzzer
+#   make test   install what is missing, build normal, ASan+UBSan and fuzz (clang), the armhf
+#               build, the matrix and the packages (make deb); run all tests in the first two
+#               (the packages' install test among them), the armhf ones under qemu-arm and a
+#               short run of each fuzzer
 #   make fuzz   the fuzzers for longer: make fuzz FUZZ_SECONDS=600
 #   make bench  performance figures (see bench/README.md); make bench-profile: the profile alone;
 #               make bench-twin: the PRU twin and `shepherd-sheep simulate` alone (~20 s)
 #   make armhf  cross build for the BeagleBone (armhf); make test-armhf: its tests under qemu-arm
+#   make deb    Debian packages shepherd-sheep and shepherd-pru-sim for amd64 and armhf, checked
+#               by lintian, into build-deb/ (scripts/deb.sh; part of make test)
 #   make matrix build all targets with gcc and clang in Release, RelWithDebInfo, Debug and with
 #               Debian's dpkg-buildflags, into build-matrix/<compiler>-<type> (part of make test)
 #
@@ -16,12 +20,13 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 BUILD_ARMHF ?= build-armhf
 BUILD_MATRIX ?= build-matrix
+BUILD_DEB  ?= build-deb
 FUZZ_SECONDS ?= 20
 JOBS       ?= $(shell nproc)
 MAKEFLAGS  += --no-print-directory
 
 .PHONY: all deps deps-armhf build build-asan build-fuzz armhf matrix demo test test-fast test-armhf \
-	fuzz bench bench-profile bench-twin format clean
+	fuzz bench bench-profile bench-twin format clean deb
 
 all: build
 
@@ -58,10 +63,14 @@ armhf: deps-armhf build
 matrix: deps
 	@JOBS=$(JOBS) ./scripts/matrix.sh $(BUILD_MATRIX)
 
+# both architectures' packages, from a copy of the tree (scripts/deb.sh)
+deb: deps-armhf
+	@JOBS=$(JOBS) ./scripts/deb.sh $(BUILD_DEB)
+
 demo: build
 	@./scripts/demo.sh $(BUILD)
 
-test: build build-asan build-fuzz armhf matrix
+test: build build-asan build-fuzz armhf matrix deb
 	@echo "== tests, release build =="
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@echo "== tests, ASan+UBSan build =="
@@ -97,4 +106,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_ARMHF) $(BUILD_MATRIX)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_ARMHF) $(BUILD_MATRIX) $(BUILD_DEB)

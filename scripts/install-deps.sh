@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package that building, testing, the demo and the benchmark need.
+# Installs every Debian 12 package that building, testing, packaging, the demo and the benchmark
+# need.
 # Idempotent: asks dpkg first and calls apt-get only for what is missing.
 #
 #   install-deps.sh            the native build, tests, demo and benchmark
@@ -17,6 +18,7 @@ packages=(
   python3 python3-h5py python3-numpy python3-pytest python3-yaml
   valgrind python3-matplotlib
   libzstd-dev libelf-dev libssl-dev srecord binutils
+  debhelper lintian help2man mmdebstrap
 )
 # libraries the armhf build links (Multi-Arch: same, so they install beside the native ones)
 armhf_libs=(liblzf-dev libyaml-dev zlib1g-dev libcmocka-dev libaec-dev libc6-dev libzstd-dev libelf-dev

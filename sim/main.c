@@ -26,7 +26,10 @@
 #include "sim_module.h"
 #include "sim_sysfs.h"
 
-#define SIM_VERSION "0.1.0"
+#ifndef SHEEP_VERSION
+#error "SHEEP_VERSION comes from CMake (the project's version)"
+#endif
+#define SIM_VERSION SHEEP_VERSION
 #define RING_BASE 0x01000000ull /* "physical" address of the carve-out */
 
 static volatile sig_atomic_t stop_signal;

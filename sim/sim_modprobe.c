@@ -24,6 +24,10 @@
 
 #include "sim_module.h"
 
+#ifndef SHEEP_VERSION
+#error "SHEEP_VERSION comes from CMake (the project's version)"
+#endif
+
 #define ANSWER_TIMEOUT_MS 10000
 #define POLL_MS 5
 
@@ -41,6 +45,7 @@ static void usage(FILE *out)
 	      "  -q, --quiet    accepted, no effect\n"
 	      "  -v, --verbose  say what was done\n"
 	      "  -h, --help     show this help and exit\n"
+	      "      --version  print the version and exit\n"
 	      "\n"
 	      "Unloading an unloaded module and loading a loaded one succeed, as with kmod.\n"
 	      "Exit status: 0 done; 1 no simulator, no answer within 10 s, refused (e.g. the\n"
@@ -151,13 +156,10 @@ static int request(const char *sysfs_root, const char *what, bool verbose)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"remove", no_argument, NULL, 'r'},
-		{"all", no_argument, NULL, 'a'},
-		{"force", no_argument, NULL, 'f'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"remove", no_argument, NULL, 'r'},  {"all", no_argument, NULL, 'a'},
+		{"force", no_argument, NULL, 'f'},   {"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};
 	bool remove = false, verbose = false;
 	int c;
@@ -175,6 +177,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sim-modprobe %s\n", SHEEP_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -32,7 +32,9 @@
 #include "sheep/inventory.h"
 #include "task/timefmt.h"
 
-#define SHEEP_VERSION "0.1.0"
+#ifndef SHEEP_VERSION
+#error "SHEEP_VERSION comes from CMake (the project's version)"
+#endif
 #define DEFAULT_SYSFS "/sys/shepherd"
 #define DEFAULT_MEM "/dev/mem"
 #define DEFAULT_INVENTORY "/var/shepherd/inventory.yaml"

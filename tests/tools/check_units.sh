@@ -1,25 +1,21 @@
 #!/bin/sh
-# check_units.sh SHEEP_BIN UNIT_DIR: systemd-analyze verify on the deploy units, with their
-# ExecStart pointed at the built binary. Exit 77 (CTest: skipped) without systemd-analyze.
+# check_units.sh UNIT_DIR FROM TO: systemd-analyze verify on the units in UNIT_DIR (the ones
+# CMake configured, or a package's), with their programs' directory FROM (the install BINDIR
+# they name) replaced by TO, where the programs are (a build directory, a root the package was
+# installed into). Exit 77 (CTest: skipped) without systemd-analyze.
 set -eu
-sheep=$1
-units=$2
+units=$1
+from=$2
+to=$3
 command -v systemd-analyze > /dev/null || { echo "systemd-analyze not installed"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# the launcher and the watchdog are built next to the sheep
-bindir=$(dirname "$sheep")
-for unit in "$units"/*.service; do
-  sed -e "s|/usr/local/bin/shepherd-sheep|$sheep|g" \
-      -e "s|/usr/local/bin/shepherd-launcher|$bindir/shepherd-launcher|g" \
-      -e "s|/usr/local/bin/shepherd-watchdog|$bindir/shepherd-watchdog|g" \
-      "$unit" > "$tmp/$(basename "$unit")"
+count=0
+for unit in "$units"/shepherd*.service; do
+  sed -e "s|$from/|$to/|g" "$unit" > "$tmp/$(basename "$unit")"
+  count=$((count + 1))
 done
-# the drop-in, on a minimal unit of the name it extends
-printf '[Service]\nExecStart=%s --version\n' "$sheep" > "$tmp/shepherd.service"
-mkdir "$tmp/shepherd.service.d"
-sed "s|/usr/local/bin/shepherd-sheep|$sheep|g" "$units/shepherd.service.d/repair.conf" \
-  > "$tmp/shepherd.service.d/repair.conf"
+[ "$count" -gt 0 ] || { echo "no shepherd*.service in $units"; exit 1; }
 cd "$tmp"
 out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no ./*.service 2>&1 || true)
 out=$(printf '%s\n' "$out" | grep -v -e '^$' || true)
@@ -27,4 +23,4 @@ if [ -n "$out" ]; then
   printf '%s\n' "$out"
   exit 1
 fi
-echo "units verified"
+echo "$count units verified"
