@@ -42,12 +42,12 @@ build: deps
 
 build-asan: deps
 	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DSHEEP_SANITIZE=ON -DSHEEP_WERROR=ON \
-		> /dev/null
+		-DSHEEP_MAN_PAGES=OFF > /dev/null
 	@cmake --build $(BUILD_ASAN) -j $(JOBS)
 
 build-fuzz: deps
 	@CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHEEP_FUZZ=ON \
-		-DSHEEP_WERROR=ON -DFUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
+		-DSHEEP_WERROR=ON -DFUZZ_SECONDS=$(FUZZ_SECONDS) -DSHEEP_MAN_PAGES=OFF > /dev/null
 	@cmake --build $(BUILD_FUZZ) -j $(JOBS)
 
 # armhf binaries and tests; the e2e tests under qemu-arm use the native simulator and tools
