@@ -16,8 +16,9 @@ set(CMAKE_C_FLAGS_INIT "-mtune=cortex-a8")
 get_filename_component(_sheep_repo "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(SHEEP_ARMHF_PREFIX "${_sheep_repo}/.deps/armhf" CACHE PATH
     "private prefix holding the unpacked libhdf5-dev:armhf (scripts/install-deps.sh --armhf)")
-# try_compile reads this file again in a project of its own: without the prefix given on, the
-# default would set PKG_CONFIG_LIBDIR below back for the rest of the configure
+# try_compile reads this file again in a project of its own, which does not see the cache:
+# handed on, the prefix is the same there, so PKG_CONFIG_LIBDIR below is not set back to the
+# default (the package build gives the prefix on the command line)
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES SHEEP_ARMHF_PREFIX)
 
 set(CMAKE_FIND_ROOT_PATH /usr/arm-linux-gnueabihf "${SHEEP_ARMHF_PREFIX}/root")

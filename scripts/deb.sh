@@ -5,9 +5,9 @@
 #
 # Each architecture is built by dpkg-buildpackage in a copy of the tree of its own under
 # OUTDIR/work (default OUTDIR: build-deb): the files git tracks and the new ones it does not
-# ignore, so a build never sees build directories or an earlier package build, and nothing is
-# written beside the checkout. The packages, their -dbgsym packages, .buildinfo and .changes
-# end up in OUTDIR. The tests are not run in the package build (DEB_BUILD_OPTIONS=nocheck):
+# ignore (outside git: the tree without build directories), so a build never sees build
+# directories or an earlier package build, and nothing is written beside the checkout. The
+# packages, their -dbgsym packages, .buildinfo and .changes end up in OUTDIR. The tests are not run in the package build (DEB_BUILD_OPTIONS=nocheck):
 # `make test` runs them.
 #
 # The armhf build skips dpkg's check of the build dependencies (-d): libhdf5-dev cannot be
@@ -30,9 +30,14 @@ mkdir -p "$out/work"
 for arch in $archs; do
   tree=$out/work/$arch/shepherd-sheep-$version
   mkdir -p "$tree"
-  (cd "$here" && git ls-files -z --cached --others --exclude-standard |
-    while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-    tar -cf - --null -T -) | tar -xf - -C "$tree"
+  if git -C "$here" rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+    (cd "$here" && git ls-files -z --cached --others --exclude-standard |
+      while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+      tar -cf - --null -T -) | tar -xf - -C "$tree"
+  else # an unpacked source tree: all of it but what builds leave
+    tar -C "$here" --exclude='./build*' --exclude=./.deps --exclude='./obj-*' \
+      --exclude=./demo-output -cf - . | tar -xf - -C "$tree"
+  fi
   args=(-b -us -uc)
   if [ "$arch" != "$native" ]; then
     args+=(-a "$arch" -d -Pcross,nocheck)

@@ -100,15 +100,39 @@ static bool value_unchanged(struct sim_gpio_tree *t, unsigned n)
 	return ino != 0 && ino == p->value_ino && ctime == p->value_ctime;
 }
 
-/* Shows the pin's level in its value file, unless a write of others is still to be handled. */
+/* Shows the pin's level in its value file once the writes queued so far are handled
+ * (publish_values): a write of others to the value file that is already queued wins. */
 static void show_value(struct sim_gpio_tree *t, unsigned n)
 {
-	if (!value_unchanged(t, n))
-		return; /* its event comes and sets the level */
-	char dir[PATH_MAX + 16];
-	pin_dir(t, n, dir, sizeof(dir));
-	publish(dir, "value", reads(&t->pins[n]) ? "1\n" : "0\n");
-	note_value(t, n);
+	t->pins[n].show = true;
+}
+
+/* The deferred value files, with no event left in the queue: unless a write of others changed
+ * the file since the simulator last published it (its event is then still to come). */
+static void publish_values(struct sim_gpio_tree *t)
+{
+	for (unsigned n = 0; n < SIM_GPIO_PINS; n++) {
+		struct sim_gpio_pin *p = &t->pins[n];
+		if (!p->show)
+			continue;
+		p->show = false;
+		if (!p->exported || !value_unchanged(t, n))
+			continue;
+		/* Replaced only if it still holds what the simulator knows it to hold and the level
+		 * differs: other text (empty too, as a write truncates first) is a write of others
+		 * in progress, whose event sets the level, and replacing the file then would put
+		 * their write into the old one. */
+		char dir[PATH_MAX + 16], path[PATH_MAX + 32], text[sizeof(p->shown)];
+		pin_dir(t, n, dir, sizeof(dir));
+		snprintf(path, sizeof(path), "%s/value", dir);
+		const char *level = reads(p) ? "1" : "0";
+		if (read_trimmed(path, text, sizeof(text)) < 0 || strcmp(text, p->shown) != 0 ||
+		    strcmp(text, level) == 0)
+			continue;
+		publish(dir, "value", reads(p) ? "1\n" : "0\n");
+		snprintf(p->shown, sizeof(p->shown), "%s", level);
+		note_value(t, n);
+	}
 }
 
 static void remove_dir(const char *dir)
@@ -153,6 +177,7 @@ static const char *export_pin(struct sim_gpio_tree *t, unsigned n)
 		return "cannot create its files";
 	}
 	p->exported = true;
+	snprintf(p->shown, sizeof(p->shown), "%d", reads(p) ? 1 : 0);
 	note_value(t, n);
 	return NULL;
 }
@@ -219,8 +244,10 @@ static void restore(struct sim_gpio_tree *t, unsigned n, const char *file)
 		publish(dir, file, p->active_low ? "1\n" : "0\n");
 	else
 		publish(dir, file, p->edge);
-	if (strcmp(file, "value") == 0)
+	if (strcmp(file, "value") == 0) {
+		snprintf(t->pins[n].shown, sizeof(t->pins[n].shown), "%d", reads(p) ? 1 : 0);
 		note_value(t, n);
+	}
 }
 
 static const char *on_direction(struct sim_gpio_tree *t, unsigned n, const char *text)
@@ -269,6 +296,7 @@ static void on_pin_write(struct sim_gpio_tree *t, unsigned n, const char *file)
 			external = " (external)";
 		}
 		if (!why) {
+			snprintf(p->shown, sizeof(p->shown), "%.7s", text);
 			note_value(t, n);
 			log_line(t, "gpio%u value %d%s", n, v ? 1 : 0, external);
 			return;
@@ -298,29 +326,38 @@ static void on_pin_write(struct sim_gpio_tree *t, unsigned n, const char *file)
 	}
 }
 
-void sim_gpio_tree_events(struct sim_gpio_tree *t)
+/* Handles one read of the queue; false when it was empty. */
+static bool handle_queued(struct sim_gpio_tree *t)
 {
 	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
-	for (;;) {
-		ssize_t n = read(t->inotify_fd, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		for (char *q = buf; q < buf + n;) {
-			struct inotify_event *ev = (struct inotify_event *)(void *)q;
-			q += sizeof(*ev) + ev->len;
-			if (ev->len == 0 || ev->name[0] == '.' || !(ev->mask & IN_CLOSE_WRITE))
-				continue;
-			if (ev->wd == t->root_wd) {
-				if (strcmp(ev->name, "export") == 0 ||
-				    strcmp(ev->name, "unexport") == 0)
-					on_root_write(t, ev->name);
-				continue;
-			}
-			for (unsigned k = 0; k < SIM_GPIO_PINS; k++)
-				if (t->pins[k].exported && t->pins[k].wd == ev->wd)
-					on_pin_write(t, k, ev->name);
+	ssize_t n = read(t->inotify_fd, buf, sizeof(buf));
+	if (n <= 0)
+		return false;
+	for (char *q = buf; q < buf + n;) {
+		struct inotify_event *ev = (struct inotify_event *)(void *)q;
+		q += sizeof(*ev) + ev->len;
+		if (ev->len == 0 || ev->name[0] == '.' || !(ev->mask & IN_CLOSE_WRITE))
+			continue;
+		if (ev->wd == t->root_wd) {
+			if (strcmp(ev->name, "export") == 0 || strcmp(ev->name, "unexport") == 0)
+				on_root_write(t, ev->name);
+			continue;
 		}
+		for (unsigned k = 0; k < SIM_GPIO_PINS; k++)
+			if (t->pins[k].exported && t->pins[k].wd == ev->wd)
+				on_pin_write(t, k, ev->name);
 	}
+	return true;
+}
+
+void sim_gpio_tree_events(struct sim_gpio_tree *t)
+{
+	/* A program sets a pin with "out" to direction and then its level to value at once:
+	 * publishing the "out" level before the queue is empty could overwrite the level it
+	 * wrote since (a file's change time is too coarse to tell). */
+	while (handle_queued(t))
+		;
+	publish_values(t);
 	sim_gpio_cape_report(t);
 }
 

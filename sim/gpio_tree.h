@@ -20,7 +20,9 @@
  *
  * Writes of others arrive through inotify (one watch on the tree, one per pin directory);
  * inotify names the file only, so writes of one file in quick succession may be seen as the
- * last of them more than once. Exports therefore one at a time: wait for gpioN/ before the
+ * last of them more than once. A level the simulator sets itself (direction, active_low) is
+ * shown in value once no write is queued, so that a value written right after the direction
+ * is not overwritten. Exports therefore one at a time: wait for gpioN/ before the
  * next (the kernel's export returns only once the directory is there).
  *
  * The log, one line per write, "<unix time, 6 decimals> <what>":
@@ -48,6 +50,8 @@ struct sim_gpio_pin {
 	bool drive;   /* the level driven while an output */
 	bool outside; /* the level the outside world gives it as an input */
 	bool active_low;
+	bool show;           /* its value file is to show its level (sim_gpio_tree_events) */
+	char shown[8];       /* what the value file holds, as far as the simulator knows */
 	char edge[12];       /* as the file reads: "none\n", ... */
 	int wd;              /* inotify watch of gpioN/ */
 	uint64_t value_ino;  /* value as the simulator last published it (others' writes change */

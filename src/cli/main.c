@@ -94,9 +94,9 @@ static void usage(FILE *out)
 	      "                         and back to EMU; program --help)\n"
 	      "  usage                  print the last entry of the usage log\n"
 	      "\n"
-	      "Exit codes: 0 success, 1 failed (message says why), 2 bad command line,\n"
-	      "            3 recorded but samples were lost, 4 interrupted by a signal;\n"
-	      "            eeprom has codes of its own (shepherd-sheep eeprom --help).\n",
+	      "Exit codes: 0 success, 1 failed (message says why), 2 bad command line, 3 recorded\n"
+	      "but samples were lost, 4 interrupted by a signal; eeprom has codes of its own\n"
+	      "(shepherd-sheep eeprom --help).\n",
 	      out);
 }
 
