@@ -298,7 +298,16 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "program") == 0) {
 		e = cmd_program(sub_argc, sub_argv, &paths);
 	} else if (strcmp(cmd, "usage") == 0) {
-		e = sub_argc > 1 ? SHP_ERR_USAGE : usage_log_print_last(g.usage_log);
+		if (sub_argc == 2 &&
+		    (strcmp(sub_argv[1], "--help") == 0 || strcmp(sub_argv[1], "-h") == 0)) {
+			printf("Usage: shepherd-sheep usage\n\n"
+			       "Prints the last entry of the usage log (--usage-log, default %s):\n"
+			       "start, stop, seconds and the command line of the last command.\n",
+			       SHP_USAGE_LOG_DEFAULT);
+			e = SHP_OK;
+		} else {
+			e = sub_argc > 1 ? SHP_ERR_USAGE : usage_log_print_last(g.usage_log);
+		}
 		if (e == SHP_ERR_USAGE)
 			fprintf(stderr, "shepherd-sheep usage: takes no arguments\n");
 	} else {

@@ -121,7 +121,7 @@ def test_install_into_a_fresh_root_lays_out_a_node(root):
     # the sheep's page holds every command's own --help
     page = man_text(gzip.decompress((root / "usr/share/man/man1/shepherd-sheep.1.gz")
                                     .read_bytes()).decode())
-    for command in ("run", "simulate", "program", "target-power", "eeprom"):
+    for command in ("run", "simulate", "program", "target-power", "eeprom", "usage"):
         assert f".SS {command}\n" in page
         for option in set(re.findall(r"--[a-z][a-z-]+",
                                      root.sh(f"shepherd-sheep {command} --help").stdout)):
