@@ -2,7 +2,7 @@
 #   BINDIR                  the sheep, the simulator and its modprobe stand-in, the services
 #   MANDIR/man1             their man pages, made from their own --help by help2man
 #   SHEEP_SYSTEMD_UNIT_DIR  shepherd.service, -launcher, -watchdog, -repair, ExecStart in BINDIR
-#   SYSCONFDIR/shepherd     the example harvest and emulation tasks
+#   SYSCONFDIR/shepherd     the example harvest and emulation tasks (and DATADIR/shepherd-sheep)
 include(GNUInstallDirs)
 
 install(TARGETS shepherd-sheep shepherd-pru-sim sim-modprobe shepherd-launcher shepherd-watchdog
@@ -19,9 +19,12 @@ foreach(unit ${SHEEP_UNITS})
   install(FILES ${PROJECT_BINARY_DIR}/systemd/${unit}.service DESTINATION ${SHEEP_SYSTEMD_UNIT_DIR})
 endforeach()
 
-install(FILES ${PROJECT_SOURCE_DIR}/deploy/etc/example_config_harvest.yaml
-              ${PROJECT_SOURCE_DIR}/deploy/etc/example_config_emulation.yaml
-        DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/shepherd)
+# the examples twice: for the operator in SYSCONFDIR, and pristine in DATADIR, from which the
+# package makes /etc/shepherd/config.yaml
+set(SHEEP_EXAMPLES ${PROJECT_SOURCE_DIR}/deploy/etc/example_config_harvest.yaml
+    ${PROJECT_SOURCE_DIR}/deploy/etc/example_config_emulation.yaml)
+install(FILES ${SHEEP_EXAMPLES} DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/shepherd)
+install(FILES ${SHEEP_EXAMPLES} DESTINATION ${CMAKE_INSTALL_DATADIR}/shepherd-sheep)
 
 # Man pages: help2man runs each program's --help and --version (through the cross emulator in
 # a cross build), so a page cannot drift from the program; man/<program>.h2m adds the sections

@@ -52,6 +52,43 @@ def run(cmd, **kw):
     return res
 
 
+# The service manager the maintainer scripts talk to (deb-systemd-helper's preset,
+# deb-systemd-invoke, daemon-reload): a stand-in in the root, which logs every call, keeps each
+# unit's state as a file /tmp/units/UNIT (active), answers is-enabled from the root's
+# enablement links and makes them for a preset (Debian's preset: enable what has [Install]).
+SYSTEMCTL_STAND_IN = """#!/bin/sh
+echo "$*" >> /tmp/systemctl.log
+mkdir -p /tmp/units
+action=
+units=
+for arg in "$@"; do
+  case "$arg" in
+    -*) ;;
+    *) if [ -z "$action" ]; then action=$arg; else units="$units $arg"; fi ;;
+  esac
+done
+case "$action" in
+  "") echo "systemd 252 (252)" ;;
+  is-enabled)
+    for unit in $units; do
+      [ -e "/etc/systemd/system/multi-user.target.wants/$unit" ] || { echo disabled; exit 1; }
+    done
+    echo enabled ;;
+  is-active) for unit in $units; do [ -e "/tmp/units/$unit" ] || exit 3; done ;;
+  preset)
+    for unit in $units; do
+      for target in $(sed -n 's/^WantedBy=//p' "/lib/systemd/system/$unit"); do
+        mkdir -p "/etc/systemd/system/$target.wants"
+        ln -sf "/lib/systemd/system/$unit" "/etc/systemd/system/$target.wants/$unit"
+      done
+    done ;;
+  start|restart) for unit in $units; do touch "/tmp/units/$unit"; done ;;
+  stop) for unit in $units; do rm -f "/tmp/units/$unit"; done ;;
+esac
+exit 0
+"""
+
+
 class Root:
     """A Debian 12 root directory, commands run inside it."""
 
@@ -74,9 +111,23 @@ class Root:
         res = self.sh(f"dpkg-query -W -f='${{Status}} ${{Version}}' {package}", check=False)
         return res.stdout.strip() if res.returncode == 0 else "not installed"
 
+    def installed(self, package):
+        return self.status(package).startswith("install ok installed")
+
     def enabled(self):
         wants = self / WANTS
         return sorted(p.name for p in wants.iterdir()) if wants.is_dir() else []
+
+    def active(self):
+        units = self / "tmp/units"
+        return sorted(p.name for p in units.iterdir()) if units.is_dir() else []
+
+    def manager_calls(self):
+        """The service manager's calls since the last one, each as its list of words."""
+        log = self / "tmp/systemctl.log"
+        calls = [line.split() for line in log.read_text().splitlines()] if log.exists() else []
+        log.unlink(missing_ok=True)
+        return calls
 
     def install_debs(self, *debs, command="apt-get install -y -q --no-install-recommends"):
         (self / "tmp/debs").mkdir(parents=True, exist_ok=True)
@@ -86,12 +137,20 @@ class Root:
         return self.sh(f"{command} {names}")
 
 
+def acted_on(calls, action, unit):
+    return any(action in call and unit in call for call in calls)
+
+
 @pytest.fixture(scope="module")
 def root(tmp_path_factory):
     path = tmp_path_factory.mktemp("package") / "root"
     # the apt lists stay, so that apt-get in the root resolves the packages' dependencies
     run(["mmdebstrap", "--variant=apt", "--mode=root", "--skip=cleanup/apt/lists", "--quiet",
          "bookworm", str(path)], timeout=900)
+    # a node runs systemd: the maintainer scripts see it running and reach the stand-in
+    (path / "run/systemd/system").mkdir(parents=True, exist_ok=True)
+    (path / "usr/bin/systemctl").write_text(SYSTEMCTL_STAND_IN)
+    (path / "usr/bin/systemctl").chmod(0o755)
     yield Root(path)
     shutil.rmtree(path, ignore_errors=True)
 
@@ -145,8 +204,12 @@ def test_install_into_a_fresh_root_lays_out_a_node(root):
     service = (root / "lib/systemd/system/shepherd.service").read_text()
     assert "\nExecStart=/usr/bin/shepherd-sheep -v run /etc/shepherd/config.yaml\n" in service
     assert "\nSuccessExitStatus=4\n" in service and "[Install]" not in service
-    # herd starts shepherd.service; the launcher is left to the operator, as the predecessor's
+    # herd starts shepherd.service; the launcher is left to the operator, as the predecessor's;
+    # the watchdog kicker runs at once
     assert root.enabled() == ["shepherd-repair.service", "shepherd-watchdog.service"]
+    calls = root.manager_calls()
+    assert acted_on(calls, "daemon-reload", "--system")
+    assert root.active() == ["shepherd-watchdog.service"], calls
 
 
 @needs_root
@@ -159,18 +222,18 @@ def test_installed_programs_print_the_package_version(root):
 
 
 @needs_root
-def test_harvest_against_the_installed_simulator(root):
-    (root / "tmp/harvest.yaml").write_text(
-        "datatype: HarvestTask\nparameters:\n"
-        "  output_path: /var/shepherd/recordings/package_test.h5\n  duration: 2\n")
-    # the simulator's ROOT/env points the sheep at it: its sysfs, memory, GPIO tree, modprobe
-    script = """
-        export SHEPHERD_SETTLE_SCALE=0.01
+def test_the_service_command_records_the_example_against_the_installed_simulator(root):
+    # shepherd.service's own command line on the config.yaml the package made (the harvest
+    # example: 10 s of IV surface), the simulator's ROOT/env pointing the sheep at it
+    service = (root / "lib/systemd/system/shepherd.service").read_text()
+    command = re.search(r"^ExecStart=(.*)$", service, re.M).group(1)
+    script = f"""
+        export SHEPHERD_SETTLE_SCALE=0.01 SHEPHERD_START_DELAY=1
         shepherd-pru-sim --root /tmp/sim > /tmp/sim.log 2>&1 &
         sim=$!
         for i in $(seq 200); do [ -f /tmp/sim/env ] && break; sleep 0.05; done
         . /tmp/sim/env
-        shepherd-sheep run --start-delay 1 /tmp/harvest.yaml
+        {command}
         rc=$?
         kill $sim; wait $sim
         exit $rc
@@ -178,14 +241,19 @@ def test_harvest_against_the_installed_simulator(root):
     res = root.sh(script, check=False)
     assert res.returncode == 0, f"{res.stdout}\n{res.stderr}\n{(root / 'tmp/sim.log').read_text()}"
     assert "lost 0" in res.stdout
-    with h5py.File(root / "var/shepherd/recordings/package_test.h5", "r") as f:
+    with h5py.File(root / "var/shepherd/recordings/hrv.h5", "r") as f:
         assert f.attrs["mode"] == "harvester"
-        assert f["data/time"].shape[0] == 200_000
-        assert f["data/voltage"].shape[0] == 200_000
+        assert f["data/time"].shape[0] == 1_000_000
+        assert f["data/voltage"].shape[0] == 1_000_000
     # the usage log where herd's `status` reads it
     assert root.sh("shepherd-sheep usage").stdout.strip().endswith(
-        "shepherd-sheep run --start-delay 1 /tmp/harvest.yaml")
+        "shepherd-sheep -v run /etc/shepherd/config.yaml")
     assert (root / "var/shepherd/log.csv").read_text().startswith("time_start, time_stop")
+    # the emulation example replays that recording (here through the PRU's twin)
+    root.sh("shepherd-sheep simulate /etc/shepherd/example_config_emulation.yaml")
+    with h5py.File(root / "var/shepherd/recordings/emu.h5", "r") as f:
+        assert f.attrs["mode"] == "emulator"
+        assert f["data/time"].shape[0] == 1_000_000
 
 
 @needs_root
@@ -209,7 +277,7 @@ def repack(src, version, dest):
 
 
 @needs_root
-def test_upgrade_over_itself_keeps_the_configuration(root, tmp_path):
+def test_upgrade_over_itself_keeps_the_configuration_and_a_running_recording(root, tmp_path):
     config = root / "etc/shepherd/config.yaml"
     task = (REPO / "deploy/etc/example_config_emulation.yaml").read_text() + "# from herd\n"
     config.write_text(task)
@@ -217,6 +285,10 @@ def test_upgrade_over_itself_keeps_the_configuration(root, tmp_path):
     changed = conffile.read_text() + "# the operator's change\n"
     conffile.write_text(changed)
     enabled = root.enabled()
+    # herd has started a recording, the operator the launcher
+    for unit in ("shepherd.service", "shepherd-launcher.service"):
+        (root / f"tmp/units/{unit}").touch()
+    root.manager_calls()
 
     # the same version again, then a newer one (the same files under a higher version)
     root.install_debs(deb("shepherd-sheep"), deb("shepherd-pru-sim"), command="dpkg -i")
@@ -229,18 +301,39 @@ def test_upgrade_over_itself_keeps_the_configuration(root, tmp_path):
     assert conffile.read_text() == changed
     assert os.readlink(root / "usr/local/bin/shepherd-sheep") == "/usr/bin/shepherd-sheep"
     assert root.enabled() == enabled
-    assert (root / "var/shepherd/recordings/package_test.h5").is_file()
+    assert (root / "var/shepherd/recordings/hrv.h5").is_file()
+    # the recording goes on; the services get the new programs
+    calls = root.manager_calls()
+    assert not [c for c in calls if "shepherd.service" in c], calls
+    assert acted_on(calls, "restart", "shepherd-watchdog.service")
+    assert acted_on(calls, "restart", "shepherd-launcher.service")
+    assert root.active() == ["shepherd-launcher.service", "shepherd-watchdog.service",
+                             "shepherd.service"]
+
+
+@needs_root
+def test_remove_stops_the_services_and_keeps_the_configuration(root):
+    res = root.sh("apt-get remove -y -q shepherd-sheep")
+    assert not root.installed("shepherd-sheep")
+    # the recording ends cleanly (the sheep closes its file on SIGTERM)
+    assert acted_on(root.manager_calls(), "stop", "shepherd.service")
+    assert root.active() == [], res.stdout
+    assert not os.path.lexists(root / "usr/local/bin/shepherd-sheep")
+    assert not (root / "usr/bin/shepherd-sheep").exists()
+    for kept in ("etc/shepherd/config.yaml", "etc/shepherd/example_config_emulation.yaml",
+                 "var/shepherd/log.csv", "var/shepherd/recordings/hrv.h5"):
+        assert (root / kept).exists(), kept
 
 
 @needs_root
 def test_purge_removes_everything_but_the_recordings(root):
+    root.install_debs(deb("shepherd-sheep"))
     files = root.sh("dpkg -L shepherd-sheep shepherd-pru-sim").stdout.split("\n")
     owned = [f for f in files if f and not (root / f).is_dir()]
-    assert "/usr/bin/shepherd-sheep" in owned
+    assert "/usr/bin/shepherd-sheep" in owned and "/usr/bin/shepherd-pru-sim" in owned
     res = root.sh("apt-get purge -y -q shepherd-sheep shepherd-pru-sim")
     for package in PACKAGES:
-        assert root.status(package) == "not installed" or \
-            root.status(package).startswith("unknown ok not-installed")
+        assert not root.installed(package)
     left = [f for f in owned if os.path.lexists(root / f)]
     assert not left
     for gone in ("etc/shepherd", "usr/local/bin/shepherd-sheep", "var/shepherd/log.csv"):
@@ -248,15 +341,30 @@ def test_purge_removes_everything_but_the_recordings(root):
     assert root.enabled() == []
     # a recording is the operator's data: kept, and said so
     assert sorted(p.name for p in (root / "var/shepherd/recordings").iterdir()) == \
-        ["package_test.h5"]
+        ["emu.h5", "hrv.h5"]
     assert "recordings in /var/shepherd/recordings are kept" in res.stderr
 
-    # without recordings, nothing of the package stays
-    (root / "var/shepherd/recordings/package_test.h5").unlink()
-    root.install_debs(deb("shepherd-sheep"))
+
+@needs_root
+def test_the_predecessor_leftovers_are_named_and_left_alone(root):
+    for name in ("emu.h5", "hrv.h5"):
+        (root / f"var/shepherd/recordings/{name}").unlink()
+    # pip's script in /usr/local/bin and the units the predecessor's deployment copied
+    script = root / "usr/local/bin/shepherd-sheep"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text("#!/bin/sh\necho the Python sheep\n")
+    old_unit = root / "etc/systemd/system/shepherd.service"
+    old_unit.write_text("[Service]\nExecStart=/usr/local/bin/shepherd-sheep -v run x\n")
+    res = root.install_debs(deb("shepherd-sheep"))
+    assert "/usr/local/bin/shepherd-sheep is not this package's" in res.stderr
+    assert "/etc/systemd/system/shepherd.service overrides this package's unit" in res.stderr
+    assert not script.is_symlink() and "Python sheep" in script.read_text()
+
+    # without recordings, nothing of the package stays; what is not its own stays
     root.sh("apt-get purge -y -q shepherd-sheep")
     assert not os.path.lexists(root / "var/shepherd")
     assert not os.path.lexists(root / "etc/shepherd")
+    assert "Python sheep" in script.read_text() and old_unit.exists()
 
 
 # --- the armhf packages, lintian ---------------------------------------------------------------
