@@ -33,7 +33,9 @@ failed=0
 for cc in "${compilers[@]}"; do
   for type in "${types[@]}"; do
     dir=$root/$cc-$type
-    args=(-S "$here" -B "$dir" -G Ninja -DCMAKE_C_COMPILER="$cc" -DSHEEP_WERROR=ON)
+    # (no man pages: the release build and the packages make them)
+    args=(-S "$here" -B "$dir" -G Ninja -DCMAKE_C_COMPILER="$cc" -DSHEEP_WERROR=ON
+          -DSHEEP_MAN_PAGES=OFF)
     if [ "$type" = Debian ]; then
       args+=(-DCMAKE_BUILD_TYPE=None "-DCMAKE_C_FLAGS=$debian_cflags $extra"
              "-DCMAKE_EXE_LINKER_FLAGS=$debian_ldflags"
