@@ -1,10 +1,11 @@
 """The Debian packages of `make deb` (scripts/deb.sh): the amd64 ones installed into a fresh
-Debian 12 root made by mmdebstrap, run there (a harvest against the installed simulator),
-reinstalled and upgraded over themselves, and purged; the armhf ones' contents; lintian.
+Debian 12 root made by mmdebstrap and run there (the service's command on the example task,
+against the installed simulator), reinstalled and upgraded over themselves, removed, purged and
+installed over the predecessor's leftovers; the armhf ones' contents; lintian.
 
 The tests of the root share one installation and run in the order written, as a node's life
-does: install, run, upgrade, purge. Commands in the root run in a mount and PID namespace of
-their own (its /proc mounted there, nothing left behind) with a clean environment, as on a node.
+does. Commands in the root run in a mount and PID namespace of their own (its /proc mounted
+there, nothing left behind) with a clean environment, as on a node.
 """
 import gzip
 import os
@@ -29,7 +30,8 @@ PROGRAMS = {"shepherd-sheep": ["shepherd-sheep", "shepherd-launcher", "shepherd-
 UNITS = ["shepherd.service", "shepherd-launcher.service", "shepherd-watchdog.service",
          "shepherd-repair.service"]
 WANTS = "etc/systemd/system/multi-user.target.wants"
-CLEAN_ENV = ["/usr/bin/env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+CLEAN_ENV = ["/usr/bin/env", "-i",
+             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
              "HOME=/root", "LANG=C.UTF-8", "DEBIAN_FRONTEND=noninteractive"]
 
 
