@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/version.h"
 #include "gpio_tree.h"
 #include "pru/shepherd_abi.h"
 #include "pru_model.h"
@@ -26,10 +27,6 @@
 #include "sim_module.h"
 #include "sim_sysfs.h"
 
-#ifndef SHEEP_VERSION
-#error "SHEEP_VERSION comes from CMake (the project's version)"
-#endif
-#define SIM_VERSION SHEEP_VERSION
 #define RING_BASE 0x01000000ull /* "physical" address of the carve-out */
 
 static volatile sig_atomic_t stop_signal;
@@ -261,7 +258,7 @@ int main(int argc, char **argv)
 			pru.verbose = 1;
 			break;
 		case 'V':
-			printf("shepherd-pru-sim %s\n", SIM_VERSION);
+			printf("shepherd-pru-sim %s\n", SHEEP_VERSION);
 			return 0;
 		case 'h':
 			sim_usage(stdout);
@@ -360,7 +357,7 @@ int main(int argc, char **argv)
 	else
 		snprintf(speed, sizeof(speed), "max");
 	printf("shepherd-pru-sim %s: sysfs %s, memory %s (rings at 0x%llx), speed %s%s\n",
-	       SIM_VERSION, sysfs_dir, mem_path, RING_BASE, speed,
+	       SHEEP_VERSION, sysfs_dir, mem_path, RING_BASE, speed,
 	       pru.lockstep ? ", lock-step" : "");
 	printf("export SHEPHERD_SYSFS_ROOT=%s SHEPHERD_MEM_DEVICE=%s%s%s\n", sysfs_dir, mem_path,
 	       eeprom.present ? " SHEPHERD_EEPROM=" : "", eeprom.present ? eeprom_path : "");

@@ -22,11 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/version.h"
 #include "sim_module.h"
-
-#ifndef SHEEP_VERSION
-#error "SHEEP_VERSION comes from CMake (the project's version)"
-#endif
 
 #define ANSWER_TIMEOUT_MS 10000
 #define POLL_MS 5

@@ -23,6 +23,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "h5/h5_common.h"
 #include "h5/h5_input.h"
 #include "monitor/log_capture.h"
@@ -32,9 +33,6 @@
 #include "sheep/inventory.h"
 #include "task/timefmt.h"
 
-#ifndef SHEEP_VERSION
-#error "SHEEP_VERSION comes from CMake (the project's version)"
-#endif
 #define DEFAULT_SYSFS "/sys/shepherd"
 #define DEFAULT_MEM "/dev/mem"
 #define DEFAULT_INVENTORY "/var/shepherd/inventory.yaml"

@@ -6,10 +6,7 @@
 #include <stdlib.h>
 
 #include "common/log.h"
-
-#ifndef SHEEP_VERSION
-#error "SHEEP_VERSION comes from CMake (the project's version)"
-#endif
+#include "common/version.h"
 
 void service_print_version(const char *prog)
 {
