@@ -54,13 +54,23 @@ for arch in $archs; do
     "$out/work/$arch"/*.changes "$out/"
 done
 
-# lintian on each architecture's upload: errors and warnings both fail; a warning that stays
-# is overridden, with the reason, in debian/*.lintian-overrides
+# lintian on each architecture's upload: errors and warnings both fail; a tag that stays is
+# overridden, with the reason, in debian/*.lintian-overrides. Its report, overrides shown, is
+# kept as OUTDIR/lintian_ARCH.txt (tests/e2e/test_package.py reads it); lintian's own exit
+# code would count the shown overrides, so the tags are looked at here.
 status=0
 for arch in $archs; do
   changes=$out/shepherd-sheep_${version}_$arch.changes
-  echo "deb: lintian $(basename "$changes")"
-  lintian --fail-on error,warning --info "$changes" || status=1
+  report=$out/lintian_$arch.txt
+  echo "deb: lintian $(basename "$changes") (report: $report)"
+  if ! lintian --show-overrides --info --fail-on none "$changes" > "$report" 2>&1; then
+    cat "$report"
+    echo "deb: lintian could not check $(basename "$changes")" >&2
+    status=1
+  elif grep -Eq '^[EW]: ' "$report"; then
+    cat "$report"
+    status=1
+  fi
 done
 ls -1 "$out"/*.deb
 exit $status

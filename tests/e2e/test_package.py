@@ -420,15 +420,10 @@ def test_lintian_reports_nothing_but_the_explained_overrides():
         overrides |= {line.strip() for line in path.read_text().splitlines()
                       if line.strip() and not line.startswith("#")}
     for arch in (NATIVE, "armhf"):
-        changes = DEB_DIR / f"shepherd-sheep_{VERSION}_{arch}.changes"
-        assert changes.exists(), changes
-        res = subprocess.run(["lintian", "--fail-on", "error,warning", str(changes)],
-                             capture_output=True, text=True)
-        assert res.returncode == 0, res.stdout + res.stderr
-        # (lintian counts a shown override as a failure: the tags are asked for apart)
-        res = subprocess.run(["lintian", "--show-overrides", str(changes)],
-                             capture_output=True, text=True)
-        tags = [line for line in res.stdout.splitlines() if re.match(r"^[EWO]: ", line)]
+        # the report `make deb` kept of its lintian run, overrides shown (scripts/deb.sh)
+        report = DEB_DIR / f"lintian_{arch}.txt"
+        assert report.exists(), report
+        tags = [line for line in report.read_text().splitlines() if re.match(r"^[EWO]: ", line)]
         assert not [t for t in tags if not t.startswith("O: ")], tags
         # every override is used, and none is used that debian/ does not explain
         assert {t[3:] for t in tags} == overrides, tags
