@@ -189,8 +189,11 @@ def test_watchdog_pulses_in_the_simulators_gpio_log(sim, tmp_path):
     # the set-up's low, then a high and a low write per pulse; the simulator reads a file
     # when it learns of the write, which for writes 2 ms apart may be after the next one, so
     # the values it logs are checked only where that cannot happen: the last one is low, and
-    # at least one high was read in time
-    assert len(values) == 1 + 2 * pulses, log
+    # at least one high was read in time. Nor is every write a line: inotify merges a write's
+    # event into the one before while that is unread, as it can be for the writes 2 ms apart
+    # (the set-up's low and the first pulse included), never for pulses 0.3 s apart. The exact
+    # writes are test_watchdog_pulses_at_once_and_every_interval's, on the FIFO tree.
+    assert pulses <= len(values) <= 1 + 2 * pulses, log
     assert all(v in ("gpio68 value 0", "gpio68 value 1") for v in values)
     assert values[-1] == "gpio68 value 0"
     assert "gpio68 value 1" in values
